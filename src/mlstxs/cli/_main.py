@@ -1,0 +1,296 @@
+"""The ``mlstxs`` command group."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import yaml
+
+from .. import __version__
+from ._errors import reports_errors
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlstxs")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """mlstxs: SMEFT-sensitive STXS-like regions for p p → Z H → ℓℓ b b̄."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _csv(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _floats(value: str, n: int | None = None) -> tuple[float, ...]:
+    try:
+        out = tuple(float(v) for v in _csv(value))
+    except ValueError:
+        raise click.BadParameter(f"expected comma-separated numbers, got {value!r}") from None
+    if n is not None and len(out) != n:
+        raise click.BadParameter(f"expected {n} comma-separated numbers, got {value!r}")
+    return out
+
+
+def _read_config_file(path: str | None) -> dict:
+    if path is None:
+        return {}
+    data = yaml.safe_load(Path(path).read_text())
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of settings")
+    return data
+
+
+@cli.command()
+@click.option(
+    "--operators",
+    default="cHW",
+    show_default=True,
+    help="Comma-separated Wilson coefficients, or 'all' for all 13.",
+)
+@click.option(
+    "--events",
+    "n_events",
+    type=int,
+    default=100_000,
+    show_default=True,
+    help="Number of phase-space points to draw.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--lambda-tev", type=float, default=1.0, show_default=True, help="Λ in TeV.")
+@click.option(
+    "--sqrt-s",
+    "sqrt_s_GeV",
+    type=float,
+    default=13000.0,
+    show_default=True,
+    help="Collision energy in GeV.",
+)
+@click.option(
+    "--pdf", default="NNPDF31_lo_as_0118", show_default=True, help="PDF set (see 'mlstxs pdfs')."
+)
+@click.option(
+    "--scale",
+    default="mzh",
+    show_default=True,
+    help="Factorisation scale: 'mzh' (event by event) or a fixed value in GeV.",
+)
+@click.option(
+    "--flavours",
+    type=click.Choice(["4", "5"]),
+    default="4",
+    show_default=True,
+    help="Quark flavours in the proton.",
+)
+@click.option("--leptons", default="e,mu", show_default=True, help="Z decay flavours: e, mu.")
+@click.option("--mll-window", default="66,116", show_default=True, help="m_ll range in GeV.")
+@click.option(
+    "--ptz-min", type=float, default=0.0, show_default=True, help="Generation cut on pT(Z) in GeV."
+)
+@click.option(
+    "--mzh-exponents",
+    default="2",
+    show_default=True,
+    help="Exponents of the m_ZH sampling density (mixture of m^-a), e.g. '4,2'.",
+)
+@click.option(
+    "--scheme",
+    type=click.Choice(["mw", "alpha"]),
+    default="mw",
+    show_default=True,
+    help="Electroweak input scheme.",
+)
+@click.option(
+    "--level", type=click.Choice(["parton", "detector"]), default="detector", show_default=True
+)
+@click.option(
+    "--detector-config",
+    type=click.Path(exists=True, dir_okay=False),
+    help="YAML/JSON file of detector settings overriding the defaults.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="YAML/JSON file of generator settings (command-line options override it).",
+)
+@click.option("--chunk-size", type=int, default=250_000, show_default=True)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler address; default: a local cluster; 'synchronous': in-process.",
+)
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Output directory.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
+@click.option("--progress/--no-progress", default=True, show_default=True)
+@click.pass_context
+@reports_errors
+def generate(ctx, detector_config, config_file, scheduler, out, overwrite, progress, **opts):
+    """Generate weighted p p → Z(ℓℓ) H(bb̄) events with SMEFT weight polynomials."""
+    from ..generate import GeneratorConfig, generate_to_directory
+    from ..physics._pdf import load_pdf
+    from ._progress import progress_bar
+
+    settings = _read_config_file(config_file)
+    for option, value in opts.items():
+        explicit = ctx.get_parameter_source(option) != click.core.ParameterSource.DEFAULT
+        name, convert = _SETTINGS[option]
+        if explicit or name not in settings:
+            settings[name] = convert(value)
+    if detector_config:
+        settings["detector"] = _read_config_file(detector_config)
+    config = GeneratorConfig(**settings)
+    load_pdf(config.pdf)  # fail early, before anything is written
+    with progress_bar("generating", enabled=progress) as update:
+        path = generate_to_directory(
+            config, out, scheduler=scheduler, overwrite=overwrite, on_progress=update
+        )
+    _print_summary(path)
+
+
+def _operators(value: str) -> list[str]:
+    from ..physics import OPERATORS
+
+    return list(OPERATORS) if value.strip().lower() == "all" else _csv(value)
+
+
+def _identity(value):
+    return value
+
+
+def _fixed_scale(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"--scale must be 'mzh' or a number in GeV, got {value!r}"
+        ) from None
+
+
+_SETTINGS = {
+    "operators": ("operators", _operators),
+    "n_events": ("n_events", _identity),
+    "seed": ("seed", _identity),
+    "lambda_tev": ("lambda_TeV", _identity),
+    "sqrt_s_GeV": ("sqrt_s_GeV", _identity),
+    "pdf": ("pdf", _identity),
+    "scale": ("scale", lambda v: v if v == "mzh" else _fixed_scale(v)),
+    "flavours": ("flavours", int),
+    "leptons": ("lepton_flavours", _csv),
+    "mll_window": ("mll_window_GeV", lambda v: _floats(v, 2)),
+    "ptz_min": ("ptz_min_GeV", _identity),
+    "mzh_exponents": ("mzh_exponents", _floats),
+    "scheme": ("scheme", _identity),
+    "level": ("level", _identity),
+    "chunk_size": ("chunk_size", _identity),
+}
+"""Command-line option -> (GeneratorConfig field, converter)."""
+
+
+def _print_summary(path: Path) -> None:
+    from ..io import SampleMetadata
+
+    meta = SampleMetadata.read(Path(path) / "metadata.json")
+    sm = meta.xsec["w_sm"]
+    click.echo(
+        f"wrote {meta.n_events} events ({meta.level} level, {meta.n_trials} drawn) to {path}; "
+        f"σ_SM = {sm.xsec_pb * 1e3:.4f} ± {sm.error_pb * 1e3:.4f} fb"
+    )
+
+
+def _parse_point(point: str | None) -> dict[str, float]:
+    out = {}
+    for item in _csv(point):
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise click.BadParameter(f"not a number in {item!r}") from None
+    return out
+
+
+@cli.command()
+@click.argument("sample", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option(
+    "--point",
+    default=None,
+    help="Wilson coefficients, e.g. 'cHW=1,cHq3=0.2': also σ at that point.",
+)
+@click.option(
+    "--bins", default="0,75,150,250,400,inf", show_default=True, help="pT(Z) bin edges in GeV."
+)
+@click.pass_context
+@reports_errors
+def info(ctx, sample, as_json, point, bins):
+    """Cross section of each weight term, in total and per pT(Z) bin [pb]."""
+    from ..io import EventSample
+
+    s = EventSample.load(sample)
+    table = s.cross_sections(_floats(bins), c=_parse_point(point) or None)
+    if as_json:
+        d = table.to_dict()
+        d.update(
+            {
+                "n_events": len(s),
+                "n_trials": s.metadata.n_trials,
+                "level": s.metadata.level,
+                "operators": list(s.operators),
+                "lambda_TeV": s.metadata.lambda_TeV,
+            }
+        )
+        click.echo(json.dumps(d, indent=2))
+        return
+    from ._tables import print_xsec_table
+
+    print_xsec_table(s, table)
+
+
+@cli.command()
+@click.argument("first", type=click.Path())
+@click.argument("second", type=click.Path())
+@click.option("--out", required=True, type=click.Path(file_okay=False))
+@click.option("--overwrite", is_flag=True)
+@click.pass_context
+@reports_errors
+def merge(ctx, first, second, out, overwrite):
+    """Merge an inclusive and an enriched sample with multichannel weights."""
+    from ..generate import merge_samples
+    from ..io import EventSample
+
+    merged = merge_samples(EventSample.load(first), EventSample.load(second))
+    merged.save(out, overwrite=overwrite)
+    _print_summary(Path(out))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@reports_errors
+def pdfs(ctx, as_json):
+    """List the PDF sets available offline (LHAPDF grids shipped with pythia8mc)."""
+    from ..physics._pdf import available_pdf_sets
+
+    sets = available_pdf_sets()
+    if as_json:
+        click.echo(
+            json.dumps(
+                [{"name": s.name, "pythia_pset": s.pythia_pset, "path": str(s.path)} for s in sets],
+                indent=2,
+            )
+        )
+        return
+    for s in sets:
+        pset = f"  (Pythia PDF:pSet = {s.pythia_pset})" if s.pythia_pset else ""
+        click.echo(f"{s.name}{pset}")
+
+
+def main() -> None:
+    """Entry point of the ``mlstxs`` script."""
+    cli(obj={})

@@ -1,0 +1,27 @@
+"""Human-readable tables for the command layer."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _edge(e: float) -> str:
+    return "∞" if math.isinf(e) else f"{e:g}"
+
+
+def print_xsec_table(sample, table) -> None:
+    """Print σ [fb] ± MC error per weight term, total and per pT(Z) bin."""
+    edges = table.edges_GeV
+    t = Table(title=f"{sample!r}\ncross sections in fb (± MC error)")
+    t.add_column("term")
+    t.add_column("total", justify="right")
+    for lo, hi in itertools.pairwise(edges):
+        t.add_column(f"pT(Z) [{_edge(lo)}, {_edge(hi)}) GeV", justify="right")
+    for name, (tot, err, vals, errs) in table.terms.items():
+        cells = [f"{1e3 * v:.4g} ± {1e3 * e:.2g}" for v, e in zip(vals, errs, strict=False)]
+        t.add_row(name, f"{1e3 * tot:.5g} ± {1e3 * err:.2g}", *cells)
+    Console().print(t)

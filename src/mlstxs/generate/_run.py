@@ -1,0 +1,250 @@
+"""Running a generation: chunks as Dask tasks, checkpointed to disk, resumable.
+
+A run of n events is cut into chunks of ``chunk_size``; chunk i draws its random numbers from
+child i of ``SeedSequence(seed)``, so the sample does not depend on how chunks are scheduled.
+Each finished chunk leaves ``events/part-<i>.parquet`` and a small JSON summary; the metadata
+record is written last, so a directory without ``metadata.json`` is an unfinished run that the
+same command resumes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..io import (
+    EventSample,
+    SampleMetadata,
+    TermCrossSection,
+    command_line,
+    package_versions,
+    write_part,
+)
+from ..physics import weight_term_names
+from ._config import GeneratorConfig
+from ._events import generate_chunk
+from ._level import apply_level
+
+PROGRESS_DIR = ".progress"
+SETTINGS_FILE = "settings.json"
+
+
+@dataclass(frozen=True)
+class ChunkSummary:
+    """Rows and per-term Σw, Σw² [pb, pb²] of one finished chunk."""
+
+    index: int
+    n_rows: int
+    sum_w: list[float]
+    sum_w2: list[float]
+
+
+def chunk_plan(config: GeneratorConfig) -> list[tuple[int, int, np.random.SeedSequence]]:
+    """(index, number of drawn events, seed) of every chunk of the run."""
+    n_chunks = math.ceil(config.n_events / config.chunk_size)
+    seeds = np.random.SeedSequence(config.seed).spawn(n_chunks)
+    sizes = [config.chunk_size] * (n_chunks - 1)
+    sizes.append(config.n_events - config.chunk_size * (n_chunks - 1))
+    return list(zip(range(n_chunks), sizes, seeds, strict=False))
+
+
+def make_chunk(config: GeneratorConfig, n: int, seed: np.random.SeedSequence) -> dict:
+    """All columns of one chunk at the configured level."""
+    gen_seed, det_seed = seed.spawn(2)
+    return apply_level(config, generate_chunk(config, n, gen_seed), det_seed)
+
+
+def _summarise(index: int, columns: dict, terms: list[str]) -> ChunkSummary:
+    ws = [columns[t] for t in terms]
+    n_rows = len(ws[0])
+    return ChunkSummary(
+        index=index,
+        n_rows=n_rows,
+        sum_w=[float(w.sum()) for w in ws],
+        sum_w2=[float(np.dot(w, w)) for w in ws],
+    )
+
+
+def run_chunk_to_disk(config: GeneratorConfig, index: int, n: int, seed, out: Path) -> ChunkSummary:
+    """Generate chunk ``index``, write its Parquet file and summary; return the summary."""
+    cols = make_chunk(config, n, seed)
+    summary = _summarise(index, cols, weight_term_names(config.operators))
+    write_part(out / "events" / f"part-{index:05d}.parquet", cols)
+    tmp = out / PROGRESS_DIR / f"chunk-{index:05d}.json.tmp"
+    tmp.write_text(json.dumps(summary.__dict__))
+    tmp.replace(tmp.with_suffix(""))
+    return summary
+
+
+def build_metadata(
+    config: GeneratorConfig, summaries: list[ChunkSummary], command
+) -> SampleMetadata:
+    """Metadata record of a finished run from its chunk summaries."""
+    terms = weight_term_names(config.operators)
+    s = np.sum([x.sum_w for x in summaries], axis=0)
+    s2 = np.sum([x.sum_w2 for x in summaries], axis=0)
+    n = config.n_events
+    err = np.sqrt(np.clip(s2 - s * s / n, 0.0, None))
+    det = None
+    if config.level == "detector":
+        from ..detector import DetectorConfig
+
+        det = DetectorConfig(**config.detector).model_dump(mode="json")
+    return SampleMetadata(
+        source="mlstxs generate (built-in LO generator)",
+        level=config.level,
+        operators=list(config.operators),
+        lambda_TeV=config.lambda_TeV,
+        sqrt_s_GeV=config.sqrt_s_GeV,
+        weight_terms=terms,
+        n_trials=n,
+        n_events=int(sum(x.n_rows for x in summaries)),
+        seed=config.seed,
+        xsec={
+            t: TermCrossSection(xsec_pb=float(a), error_pb=float(b))
+            for t, a, b in zip(terms, s, err, strict=False)
+        },
+        generator=config.model_dump(mode="json"),
+        detector=det,
+        versions=package_versions(),
+        command=command,
+    )
+
+
+def generate(config: GeneratorConfig, command: str | None = None) -> EventSample:
+    """Generate a sample in memory, chunk after chunk in this process."""
+    parts = [make_chunk(config, n, seed) for _, n, seed in chunk_plan(config)]
+    columns = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    summaries = [_summarise(0, columns, weight_term_names(config.operators))]
+    return EventSample(columns, build_metadata(config, summaries, command))
+
+
+class OutputExistsError(FileExistsError):
+    """The output directory holds a finished sample, or an unfinished run of other settings."""
+
+
+def _prepare_output(config: GeneratorConfig, out: Path, overwrite: bool) -> set[int]:
+    """Create or reuse the output directory; return the indices of chunks already done."""
+    settings = config.model_dump_json()
+    if out.exists():
+        resumable = (out / PROGRESS_DIR / SETTINGS_FILE).is_file()
+        finished = (out / "metadata.json").exists()
+        if overwrite:
+            shutil.rmtree(out) if out.is_dir() else out.unlink()
+        elif finished or not resumable:
+            raise OutputExistsError(
+                f"{out} already exists; choose another --out or pass --overwrite"
+            )
+        elif (out / PROGRESS_DIR / SETTINGS_FILE).read_text() != settings:
+            raise OutputExistsError(
+                f"{out} holds an unfinished run with different settings; "
+                "rerun with the same settings to resume, or pass --overwrite"
+            )
+    (out / "events").mkdir(parents=True, exist_ok=True)
+    (out / PROGRESS_DIR).mkdir(exist_ok=True)
+    (out / PROGRESS_DIR / SETTINGS_FILE).write_text(settings)
+    done = set()
+    for f in (out / PROGRESS_DIR).glob("chunk-*.json"):
+        index = int(f.stem.split("-")[1])
+        if (out / "events" / f"part-{index:05d}.parquet").is_file():
+            done.add(index)
+    return done
+
+
+def _load_summaries(out: Path) -> list[ChunkSummary]:
+    return [
+        ChunkSummary(**json.loads(f.read_text()))
+        for f in sorted((out / PROGRESS_DIR).glob("chunk-*.json"))
+    ]
+
+
+@contextmanager
+def dask_client(scheduler: str | None):
+    """A Dask client: a local cluster (one single-threaded worker per core) by default, or the
+    scheduler at the given address. ``"synchronous"`` runs in this process without Dask."""
+    if scheduler == "synchronous":
+        yield None
+        return
+    from distributed import Client, LocalCluster
+
+    if scheduler is None:
+        import os
+
+        n_workers = max(1, min(len(os.sched_getaffinity(0)), 8))
+        with (
+            LocalCluster(
+                n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+    else:
+        with Client(scheduler) as client:
+            yield client
+
+
+def generate_to_directory(
+    config: GeneratorConfig,
+    out: str | Path,
+    *,
+    scheduler: str | None = None,
+    overwrite: bool = False,
+    command: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Generate a sample into directory ``out``, resuming an unfinished run of the same settings.
+
+    Parameters
+    ----------
+    scheduler : str, optional
+        ``None`` for a local Dask cluster, a scheduler address (``tcp://host:8786``) for an
+        existing one, or ``"synchronous"`` to run in this process.
+    overwrite : bool
+        Replace an existing output directory.
+    on_progress : callable, optional
+        Called as ``on_progress(done, total)`` after each chunk.
+    """
+    out = Path(out)
+    done = _prepare_output(config, out, overwrite)
+    todo = [c for c in chunk_plan(config) if c[0] not in done]
+    total = len(todo) + len(done)
+    if on_progress:
+        on_progress(len(done), total)
+    with dask_client(scheduler) as client:
+        if client is None:
+            for index, n, seed in todo:
+                run_chunk_to_disk(config, index, n, seed, out)
+                done.add(index)
+                if on_progress:
+                    on_progress(len(done), total)
+        else:
+            from distributed import as_completed
+
+            futures = [
+                client.submit(
+                    run_chunk_to_disk,
+                    config,
+                    i,
+                    n,
+                    s,
+                    out,
+                    key=f"mlstxs-chunk-{i}-{config.seed}",
+                    pure=False,
+                )
+                for i, n, s in todo
+            ]
+            for fut in as_completed(futures):
+                done.add(fut.result().index)
+                if on_progress:
+                    on_progress(len(done), total)
+    meta = build_metadata(config, _load_summaries(out), command or command_line())
+    meta.write(out / "metadata.json")
+    shutil.rmtree(out / PROGRESS_DIR)
+    return out

@@ -1,0 +1,39 @@
+"""Reading and writing event samples (Parquet + JSON metadata)."""
+
+from ._metadata import (
+    FORMAT_VERSION,
+    SampleFormatError,
+    SampleMetadata,
+    TermCrossSection,
+    command_line,
+    package_versions,
+)
+from ._sample import (
+    STXS_PTZ_EDGES_GEV,
+    BinnedCrossSections,
+    EventSample,
+    SampleSplit,
+    mc_error,
+    momentum_column_names,
+    read_part,
+    validate_columns,
+    write_part,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "STXS_PTZ_EDGES_GEV",
+    "BinnedCrossSections",
+    "EventSample",
+    "SampleFormatError",
+    "SampleMetadata",
+    "SampleSplit",
+    "TermCrossSection",
+    "command_line",
+    "mc_error",
+    "momentum_column_names",
+    "package_versions",
+    "read_part",
+    "validate_columns",
+    "write_part",
+]
