@@ -8,15 +8,19 @@ import pytest
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from mlstxs.generate import GeneratorConfig, generate  # noqa: E402
-from mlstxs.physics import OPERATORS  # noqa: E402
+from mlstxs.generate import GeneratorConfig, generate
+from mlstxs.physics import OPERATORS
 
 
 @pytest.fixture(scope="session")
 def all_ops_sample():
     """Parton-level sample with all 13 operators (5 flavours, e and μ)."""
     cfg = GeneratorConfig(
-        operators=OPERATORS, n_events=40_000, seed=11, flavours=5, level="parton",
+        operators=OPERATORS,
+        n_events=40_000,
+        seed=11,
+        flavours=5,
+        level="parton",
         chunk_size=20_000,
     )
     return generate(cfg)

@@ -25,7 +25,9 @@ def read_events(path: Path, max_events: int | None = None) -> dict[str, np.ndarr
     if not path.is_file():
         pytest.skip(f"shared MadGraph file {path.name} not available")
     text = gzip.open(path, "rt").read()
-    out: dict[str, list] = {k: [] for k in ("q", "qbar", "lm", "lp", "h", "q_pdg", "hel_q", "hel_lm")}
+    out: dict[str, list] = {
+        k: [] for k in ("q", "qbar", "lm", "lp", "h", "q_pdg", "hel_q", "hel_lm")
+    }
     weights: dict[str, list] = {}
     for i, block in enumerate(_EVENT.findall(text)):
         if max_events is not None and i >= max_events:

@@ -17,10 +17,28 @@ def run(*args: str):
 @pytest.fixture(scope="module")
 def sample_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "s"
-    res = run("generate", "--operators", "cHW", "--events", "20000", "--seed", "1",
-              "--pdf", "NNPDF23_lo_as_0130_qed", "--flavours", "4", "--scale", "mzh",
-              "--level", "parton", "--out", str(out), "--scheduler", "synchronous",
-              "--no-progress")
+    res = run(
+        "generate",
+        "--operators",
+        "cHW",
+        "--events",
+        "20000",
+        "--seed",
+        "1",
+        "--pdf",
+        "NNPDF23_lo_as_0130_qed",
+        "--flavours",
+        "4",
+        "--scale",
+        "mzh",
+        "--level",
+        "parton",
+        "--out",
+        str(out),
+        "--scheduler",
+        "synchronous",
+        "--no-progress",
+    )
     assert res.exit_code == 0, res.output
     return out
 
@@ -73,8 +91,20 @@ def test_bad_generate_input(tmp_path, args, message):
 
 def test_existing_output_is_an_error(sample_dir):
     before = (sample_dir / "metadata.json").read_text()
-    res = CliRunner().invoke(cli, ["generate", "--events", "100", "--out", str(sample_dir),
-                                   "--no-progress", "--scheduler", "synchronous"], obj={})
+    res = CliRunner().invoke(
+        cli,
+        [
+            "generate",
+            "--events",
+            "100",
+            "--out",
+            str(sample_dir),
+            "--no-progress",
+            "--scheduler",
+            "synchronous",
+        ],
+        obj={},
+    )
     assert res.exit_code == 1
     assert "already exists" in res.output
     assert (sample_dir / "metadata.json").read_text() == before

@@ -7,6 +7,7 @@ Settings of those runs (shared/data/README.md): NNPDF2.3 LO (nn23lo1), 4 flavour
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -36,8 +37,13 @@ def madgraph_normalisation() -> float:
 def matched():
     z_window = (SM.M_Z - 15 * SM.Gamma_Z, SM.M_Z + 15 * SM.Gamma_Z)
     cfg = GeneratorConfig(
-        operators=("cHW",), n_events=600_000, seed=21, pdf="NNPDF23_lo_as_0130_qed",
-        flavours=4, mll_window_GeV=z_window, level="parton",
+        operators=("cHW",),
+        n_events=600_000,
+        seed=21,
+        pdf="NNPDF23_lo_as_0130_qed",
+        flavours=4,
+        mll_window_GeV=z_window,
+        level="parton",
     )
     return generate(cfg)
 
@@ -76,11 +82,16 @@ def test_eft_ratios_per_bin_match_madgraph_reweighting(matched):
     t = matched.cross_sections().terms
     rng = np.random.default_rng(0)
     edges = (0, 75, 150, 250, 400, np.inf)
-    for b, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):
+    for b, (lo, hi) in enumerate(itertools.pairwise(edges)):
         idx = np.flatnonzero((pt >= lo) & (pt < hi))
         boot = rng.choice(idx, size=(300, len(idx)))
         for term, mg in (("w_cHW", lin), ("w_cHW_cHW", quad)):
             ratio_mg = mg[idx].sum() / w0[idx].sum()
             spread = np.std(mg[boot].sum(axis=1) / w0[boot].sum(axis=1))
             ours = t[term][2][b] / t["w_sm"][2][b]
-            assert abs(ours - ratio_mg) < 4 * spread + 0.01 * abs(ratio_mg), (term, lo, ours, ratio_mg)
+            assert abs(ours - ratio_mg) < 4 * spread + 0.01 * abs(ratio_mg), (
+                term,
+                lo,
+                ours,
+                ratio_mg,
+            )

@@ -12,10 +12,10 @@ BINS = (0.0, 150.0, 400.0, np.inf)
 
 @pytest.fixture(scope="module")
 def runs():
-    inclusive = generate(GeneratorConfig(n_events=100_000, seed=1, mzh_exponents=(4.0,), level="parton"))
-    enriched = generate(
-        GeneratorConfig(n_events=50_000, seed=2, ptz_min_GeV=400.0, level="parton")
+    inclusive = generate(
+        GeneratorConfig(n_events=100_000, seed=1, mzh_exponents=(4.0,), level="parton")
     )
+    enriched = generate(GeneratorConfig(n_events=50_000, seed=2, ptz_min_GeV=400.0, level="parton"))
     reference = generate(GeneratorConfig(n_events=400_000, seed=3, level="parton"))
     return inclusive, enriched, reference
 

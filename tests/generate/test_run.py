@@ -5,10 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlstxs.generate import GeneratorConfig, OutputExistsError, generate, generate_to_directory
-from mlstxs.generate import _run
+from mlstxs.generate import (
+    GeneratorConfig,
+    OutputExistsError,
+    _run,
+    generate,
+    generate_to_directory,
+)
 from mlstxs.io import EventSample
-
 
 CFG = GeneratorConfig(n_events=12_000, seed=3, chunk_size=4_000, level="parton")
 
@@ -71,7 +75,9 @@ def test_existing_output_is_refused(tmp_path):
 
 def test_unfinished_run_with_other_settings_is_refused(tmp_path, monkeypatch):
     out = tmp_path / "s"
-    monkeypatch.setattr(_run, "run_chunk_to_disk", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt))
+    monkeypatch.setattr(
+        _run, "run_chunk_to_disk", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt)
+    )
     with pytest.raises(KeyboardInterrupt):
         generate_to_directory(CFG, out, scheduler="synchronous")
     monkeypatch.undo()

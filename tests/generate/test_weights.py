@@ -37,10 +37,16 @@ def direct_me(p1, p2, p3, p4, pH, quark: str, c: dict[str, float]) -> np.ndarray
         _, kza = lin("kZA")
         prod = gl0 * gq0 * g0 + dgl * gq0 * g0 + gl0 * dgq * g0 + gl0 * gq0 * dg
         alpha = pz_ll * (prod * pz_s - gl0 * d.gZ / d.vev * da)
-        beta = pz_ll * gl0 * (gq0 * 4 * kzz / d.vev * pz_s
-                              + d.e * FERMIONS[quark][1] * 2 * kza / d.vev / s_hat)
-        total += (np.abs(alpha) ** 2 * T11[k] + np.abs(beta) ** 2 * T22[k]
-                  + 2 * np.real(alpha * np.conj(beta) * T12[k]))
+        beta = (
+            pz_ll
+            * gl0
+            * (gq0 * 4 * kzz / d.vev * pz_s + d.e * FERMIONS[quark][1] * 2 * kza / d.vev / s_hat)
+        )
+        total += (
+            np.abs(alpha) ** 2 * T11[k]
+            + np.abs(beta) ** 2 * T22[k]
+            + 2 * np.real(alpha * np.conj(beta) * T12[k])
+        )
     return total
 
 
@@ -57,9 +63,10 @@ def test_polynomial_equals_direct_evaluation():
     pa, pb = _beams(ps, cfg.sqrt_s_GeV)
     pairs = weight_term_pairs(OPERATORS)
     for trial in range(5):
-        c = dict(zip(OPERATORS, np.random.default_rng(trial).uniform(-3, 3, len(OPERATORS))))
+        values = np.random.default_rng(trial).uniform(-3, 3, len(OPERATORS))
+        c = dict(zip(OPERATORS, values, strict=True))
         cv = np.array([1.0] + [c[o] for o in OPERATORS])
-        poly = w_terms @ np.array([cv[i] * cv[j] for i, j in pairs])
+        poly = w_terms.T @ np.array([cv[i] * cv[j] for i, j in pairs])
         direct = np.zeros(len(poly))
         for o, (p1, p2) in ((+1, (pa, pb)), (-1, (pb, pa))):
             for quark, qs in (("u", (2, 4)), ("d", (1, 3, 5))):
@@ -73,7 +80,7 @@ def test_weights_nonnegative_for_random_coefficients(all_ops_sample):
     """The 14×14 matrix of each event is positive semi-definite: w(c) ≥ 0 for every c."""
     rng = np.random.default_rng(0)
     for _ in range(200):
-        c = dict(zip(OPERATORS, rng.uniform(-20, 20, len(OPERATORS))))
+        c = dict(zip(OPERATORS, rng.uniform(-20, 20, len(OPERATORS)), strict=True))
         w = all_ops_sample.weights(c)
         scale = all_ops_sample.weights({k: abs(v) for k, v in c.items()})
         assert np.all(w >= -1e-10 * np.abs(scale))
@@ -83,8 +90,14 @@ def test_weights_at_a_point_combine_terms(all_ops_sample):
     s = all_ops_sample
     w = s.weights({"cHW": 2.0, "cHq3": -0.5})
     col = s.columns
-    expected = (col["w_sm"] + 2 * col["w_cHW"] - 0.5 * col["w_cHq3"] + 4 * col["w_cHW_cHW"]
-                + 0.25 * col["w_cHq3_cHq3"] - 1.0 * col["w_cHW_cHq3"])
+    expected = (
+        col["w_sm"]
+        + 2 * col["w_cHW"]
+        - 0.5 * col["w_cHq3"]
+        + 4 * col["w_cHW_cHW"]
+        + 0.25 * col["w_cHq3_cHq3"]
+        - 1.0 * col["w_cHW_cHq3"]
+    )
     np.testing.assert_allclose(w, expected, rtol=1e-13)
     np.testing.assert_allclose(s.eft_excess({"cHW": 2.0, "cHq3": -0.5}), expected - col["w_sm"])
 

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlstxs.physics import CHIRALITY_PAIRS, SMInputs, basis_coefficients, coupling_table
-from mlstxs.physics import helicity_basis
+from mlstxs.physics import (
+    CHIRALITY_PAIRS,
+    SMInputs,
+    basis_coefficients,
+    coupling_table,
+    helicity_basis,
+)
 
 from ..madgraph_data import CHW_FILE, read_events
 
@@ -21,7 +26,9 @@ def test_per_helicity_ratios_equal_madgraph_reweighting():
     table = coupling_table(("cHW",))
     basis = helicity_basis(ev["q"], ev["qbar"], ev["lm"], ev["lp"], ev["h"], sm.M_Z, sm.Gamma_Z)
     basis = basis.reshape(len(basis), 4, -1)
-    pair = np.array([CHIRALITY_PAIRS.index((q, l)) for q, l in zip(ev["hel_q"], ev["hel_lm"])])
+    pair = np.array(
+        [CHIRALITY_PAIRS.index(hel) for hel in zip(ev["hel_q"], ev["hel_lm"], strict=True)]
+    )
     me = np.empty((len(pair), 3))
     for quark, ids in (("u", (2, 4)), ("d", (1, 3))):
         coef = basis_coefficients(table, quark).reshape(4, -1, 3)

@@ -18,13 +18,12 @@ COMPONENTS = ("E", "px", "py", "pz")
 
 
 @lru_cache(maxsize=16)
-def _coefficients(operators: tuple[str, ...], lambda_TeV: float, scheme: str) -> np.ndarray:
-    """Stacked (160, K) coefficients for the blocks (u,+), (d,+), (u,−), (d,−)."""
+def _coefficients(operators: tuple[str, ...], lambda_TeV: float, scheme: str) -> dict:
+    """Transposed coefficient matrices (K, 40) per quark type, C-contiguous."""
     from ..physics import SMInputs
 
     table = coupling_table(operators, SMInputs(scheme=scheme), lambda_TeV)
-    cu, cd = basis_coefficients(table, "u"), basis_coefficients(table, "d")
-    return np.vstack([cu, cd, cu, cd])
+    return {t: np.ascontiguousarray(basis_coefficients(table, t).T) for t in ("u", "d")}
 
 
 def _beams(ps: PhaseSpacePoints, sqrt_s: float) -> tuple[np.ndarray, np.ndarray]:
@@ -48,8 +47,8 @@ def channel_luminosities(config: GeneratorConfig, ps: PhaseSpacePoints) -> dict:
     flav = quarks + tuple(-q for q in quarks)
     n = ps.x1.shape[0]
     mu = ps.sqrt_s_hat if config.scale == "mzh" else np.full(n, float(config.scale))
-    xf = load_pdf(config.pdf).xfxQ(flav, np.concatenate([ps.x1, ps.x2]), np.concatenate([mu, mu]))
-    np.maximum(xf, 0.0, out=xf)
+    x = np.concatenate([ps.x1, ps.x2])
+    xf = load_pdf(config.pdf).xfxQ(flav, x, np.concatenate([mu, mu]), clip_negative=True)
     inv = 1.0 / (ps.x1 * ps.x2)
     nq = len(quarks)
     out = {}
@@ -60,7 +59,8 @@ def channel_luminosities(config: GeneratorConfig, ps: PhaseSpacePoints) -> dict:
 
 
 def event_weights(config: GeneratorConfig, ps: PhaseSpacePoints, rng: np.random.Generator):
-    """Weight-polynomial columns (N, K) in pb and the drawn initial-state label per event.
+    """Weight-polynomial terms in pb, shape (K, N) (one contiguous row per term), and the
+    initial-state label drawn per event.
 
     w = factor · Σ_{q,o} L_{q,o} Σ_σ|M|²_{type(q), o}  (spec §7.2), where the matrix element for
     orientation −1 is evaluated with the quark momentum from beam B.
@@ -69,20 +69,22 @@ def event_weights(config: GeneratorConfig, ps: PhaseSpacePoints, rng: np.random.
     sm = config.sm_inputs()
     pa, pb = _beams(ps, config.sqrt_s_GeV)
     lum = channel_luminosities(config, ps)
-    blocks, labels, w0_parts = [], [], []
+    weights = None
+    labels, w0_parts = [], []
     for o, (p1, p2) in ((+1, (pa, pb)), (-1, (pb, pa))):
-        basis = helicity_basis(p1, p2, ps.lm, ps.lp, ps.pH, sm.M_Z, sm.Gamma_Z)
+        basis_t = helicity_basis(p1, p2, ps.lm, ps.lp, ps.pH, sm.M_Z, sm.Gamma_Z).T
         for t, members in (("u", UP_TYPE), ("d", DOWN_TYPE)):
             qs = [q for q in members if q <= config.flavours]
-            lum_t = sum(lum[q, o] for q in qs)
-            blocks.append(basis * lum_t[:, None])
-            c0 = coef[:40, 0] if t == "u" else coef[40:80, 0]
-            me0 = basis @ c0
+            me = coef[t] @ basis_t
             for q in qs:
                 labels.append(q * o)
-                w0_parts.append(lum[q, o] * me0)
-    weights = np.hstack(blocks) @ coef
-    weights *= ps.factor[:, None]
+                w0_parts.append(lum[q, o] * me[0])
+            me *= sum(lum[q, o] for q in qs)
+            if weights is None:
+                weights = me
+            else:
+                weights += me
+    weights *= ps.factor
     init_pdg = _draw_label(np.array(labels), np.vstack(w0_parts), rng)
     return weights, init_pdg
 
@@ -112,23 +114,50 @@ def momentum_columns(objects: dict[str, np.ndarray], prefix: str = "") -> dict[s
 
 
 def generate_chunk(config: GeneratorConfig, n: int, seed: np.random.SeedSequence) -> dict:
-    """Generate one chunk of n drawn events; returns the parton-level columns of the kept ones.
+    """Generate one chunk of n drawn events and return the columns of the events kept.
 
-    The chunk's random streams derive from ``seed`` only, so a chunk is reproducible on its own.
+    The phase space is sampled first; at detector level the fast simulation then selects
+    events, and PDFs and matrix elements are evaluated only for those (the selection depends on
+    kinematics alone, efficiencies multiply the weights). The chunk's random streams derive from
+    ``seed`` only, so a chunk is reproducible on its own, and the parton-level and
+    detector-level runs of one seed share their phase-space points.
     """
-    rng = np.random.default_rng(seed)
+    gen_seed, det_seed = seed.spawn(2)
+    rng = np.random.default_rng(gen_seed)
     ps = sample_phase_space(config, n, config.n_events, rng)
+    lep_pdgs = np.array(config.lepton_pdgs, dtype=np.int8)
+    lep = lep_pdgs[rng.integers(len(lep_pdgs), size=n)]
     if not ps.keep.all():
+        lep = lep[ps.keep]
         ps = ps.subset(ps.keep)
-    weights, init_pdg = event_weights(config, ps, rng)
     b1, b2 = _pt_order(ps.b, ps.bbar)
     cols = momentum_columns({"lm": ps.lm, "lp": ps.lp, "b1": b1, "b2": b2})
+    cols["lep_pdg"] = lep
+    factor = None
+    if config.level == "detector":
+        det = select_detector_level(config, cols, det_seed)
+        cols = {f"truth_{k}" if k in _MOMENTA else k: v[det.mask] for k, v in cols.items()}
+        cols.update(det.columns)
+        ps = ps.subset(det.mask)
+        factor = det.weight_factor
+    weights, init_pdg = event_weights(config, ps, rng)
+    if factor is not None:
+        weights *= factor
     m = ps.x1.shape[0]
-    lep_pdgs = np.array(config.lepton_pdgs, dtype=np.int8)
     cols["x1"], cols["x2"] = ps.x1, ps.x2
     cols["mu_GeV"] = ps.sqrt_s_hat if config.scale == "mzh" else np.full(m, float(config.scale))
     cols["init_pdg"] = init_pdg
-    cols["lep_pdg"] = lep_pdgs[rng.integers(len(lep_pdgs), size=m)]
-    for name, col in zip(weight_term_names(config.operators), weights.T, strict=False):
-        cols[name] = np.ascontiguousarray(col)
+    for name, row in zip(weight_term_names(config.operators), weights, strict=True):
+        cols[name] = row
     return cols
+
+
+def select_detector_level(config: GeneratorConfig, columns: dict, seed: np.random.SeedSequence):
+    """Run the fast detector simulation with the configured settings (``config.detector``)."""
+    from ..detector import DetectorConfig, simulate_detector
+
+    det_config = DetectorConfig.from_dict(config.detector)
+    return simulate_detector(columns, det_config, np.random.default_rng(seed))
+
+
+_MOMENTA = frozenset(f"{o}_{c}" for o in MOMENTUM_OBJECTS for c in COMPONENTS)

@@ -30,7 +30,6 @@ from ..io import (
 from ..physics import weight_term_names
 from ._config import GeneratorConfig
 from ._events import generate_chunk
-from ._level import apply_level
 
 PROGRESS_DIR = ".progress"
 SETTINGS_FILE = "settings.json"
@@ -55,12 +54,6 @@ def chunk_plan(config: GeneratorConfig) -> list[tuple[int, int, np.random.SeedSe
     return list(zip(range(n_chunks), sizes, seeds, strict=False))
 
 
-def make_chunk(config: GeneratorConfig, n: int, seed: np.random.SeedSequence) -> dict:
-    """All columns of one chunk at the configured level."""
-    gen_seed, det_seed = seed.spawn(2)
-    return apply_level(config, generate_chunk(config, n, gen_seed), det_seed)
-
-
 def _summarise(index: int, columns: dict, terms: list[str]) -> ChunkSummary:
     ws = [columns[t] for t in terms]
     n_rows = len(ws[0])
@@ -74,7 +67,7 @@ def _summarise(index: int, columns: dict, terms: list[str]) -> ChunkSummary:
 
 def run_chunk_to_disk(config: GeneratorConfig, index: int, n: int, seed, out: Path) -> ChunkSummary:
     """Generate chunk ``index``, write its Parquet file and summary; return the summary."""
-    cols = make_chunk(config, n, seed)
+    cols = generate_chunk(config, n, seed)
     summary = _summarise(index, cols, weight_term_names(config.operators))
     write_part(out / "events" / f"part-{index:05d}.parquet", cols)
     tmp = out / PROGRESS_DIR / f"chunk-{index:05d}.json.tmp"
@@ -96,7 +89,7 @@ def build_metadata(
     if config.level == "detector":
         from ..detector import DetectorConfig
 
-        det = DetectorConfig(**config.detector).model_dump(mode="json")
+        det = DetectorConfig.from_dict(config.detector).to_dict()
     return SampleMetadata(
         source="mlstxs generate (built-in LO generator)",
         level=config.level,
@@ -120,7 +113,7 @@ def build_metadata(
 
 def generate(config: GeneratorConfig, command: str | None = None) -> EventSample:
     """Generate a sample in memory, chunk after chunk in this process."""
-    parts = [make_chunk(config, n, seed) for _, n, seed in chunk_plan(config)]
+    parts = [generate_chunk(config, n, seed) for _, n, seed in chunk_plan(config)]
     columns = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     summaries = [_summarise(0, columns, weight_term_names(config.operators))]
     return EventSample(columns, build_metadata(config, summaries, command))

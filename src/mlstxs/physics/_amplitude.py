@@ -122,7 +122,8 @@ def helicity_basis(
 
     For each chirality pair k the ten functions, all times |P_Z(m_ℓℓ²)|², are
     T₁₁|p|², T₁₁ Re p, T₁₁, T₂₂|p|², T₂₂ r Re p, T₂₂ r², Re T₁₂ |p|², r Re(p T₁₂),
-    Re(p* T₁₂), r Re T₁₂, with p = P_Z(ŝ) and r = 1/ŝ.
+    Re(p* T₁₂), r Re T₁₂, with p = P_Z(ŝ) and r = 1/ŝ. The result is the transpose of a
+    C-contiguous (40, N) array, so ``basis.T`` is contiguous per function.
     """
     q = p1 + p2
     k = p3 + p4
@@ -130,24 +131,26 @@ def helicity_basis(
     p = z_propagator(s_hat, M_Z, Gamma_Z)
     r = 1.0 / s_hat
     bw_ll = np.abs(z_propagator(mdot(k, k), M_Z, Gamma_Z)) ** 2
-    p2abs, rep = (p.real**2 + p.imag**2), p.real
+    p2abs = (p.real**2 + p.imag**2) * bw_ll
+    rep = p.real * bw_ll
+    imp = p.imag * bw_ll
+    r_bw = r * bw_ll
     T11, T22, T12 = spin_structures(p1, p2, p3, p4, pH)
-    out = np.empty((s_hat.shape[0], 4, N_BASIS))
+    out = np.empty((4, N_BASIS, s_hat.shape[0]))
     for c in range(4):
-        t11, t22, t12 = T11[c], T22[c], T12[c]
-        re12 = t12.real
-        out[:, c, 0] = t11 * p2abs
-        out[:, c, 1] = t11 * rep
-        out[:, c, 2] = t11
-        out[:, c, 3] = t22 * p2abs
-        out[:, c, 4] = t22 * r * rep
-        out[:, c, 5] = t22 * r * r
-        out[:, c, 6] = re12 * p2abs
-        out[:, c, 7] = r * (p.real * re12 - p.imag * t12.imag)
-        out[:, c, 8] = p.real * re12 + p.imag * t12.imag
-        out[:, c, 9] = r * re12
-    out *= bw_ll[:, None, None]
-    return out.reshape(-1, 4 * N_BASIS)
+        t11, t22, re12, im12 = T11[c], T22[c], T12[c].real, T12[c].imag
+        o = out[c]
+        np.multiply(t11, p2abs, out=o[0])
+        np.multiply(t11, rep, out=o[1])
+        np.multiply(t11, bw_ll, out=o[2])
+        np.multiply(t22, p2abs, out=o[3])
+        np.multiply(t22 * r, rep, out=o[4])
+        np.multiply(t22 * r, r_bw, out=o[5])
+        np.multiply(re12, p2abs, out=o[6])
+        np.multiply(r, re12 * rep - im12 * imp, out=o[7])
+        np.add(re12 * rep, im12 * imp, out=o[8])
+        np.multiply(re12, r_bw, out=o[9])
+    return out.reshape(4 * N_BASIS, -1).T
 
 
 def basis_coefficients(table: CouplingTable, quark: str) -> np.ndarray:

@@ -1,0 +1,5 @@
+"""``python -m mlstxs.cli``: the ``mlstxs`` command."""
+
+from . import main
+
+main()
