@@ -115,3 +115,28 @@ def test_info_on_foreign_directory(tmp_path):
     res = CliRunner().invoke(cli, ["info", str(tmp_path / "x")], obj={})
     assert res.exit_code == 1
     assert res.output.startswith("Error:") and "metadata" in res.output
+
+
+def test_bad_detector_settings_fail_before_writing(tmp_path):
+    cfg = tmp_path / "det.yaml"
+    cfg.write_text("bjet:\n  btag_efficiency: 1.7\n")
+    out = tmp_path / "never"
+    res = CliRunner().invoke(
+        cli, ["generate", "--out", str(out), "--detector-config", str(cfg), "--no-progress"], obj={}
+    )
+    assert res.exit_code == 1
+    assert "btag_efficiency" in res.output and len(res.output.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_detector_level_run_and_config_file(tmp_path):
+    settings = tmp_path / "gen.yaml"
+    settings.write_text("operators: [cHW, cHWB]\nn_events: 30000\nseed: 4\n")
+    out = tmp_path / "det"
+    res = run("generate", "--config", str(settings), "--level", "detector", "--out", str(out),
+              "--scheduler", "synchronous", "--no-progress")
+    assert res.exit_code == 0, res.output
+    d = json.loads(run("info", str(out), "--json").output)
+    assert d["level"] == "detector" and d["n_trials"] == 30000
+    assert 0 < d["n_events"] < 30000
+    assert "w_cHW_cHWB" in d["terms"]

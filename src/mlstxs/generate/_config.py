@@ -107,6 +107,14 @@ class GeneratorConfig(BaseModel):
             raise ValueError(f"m_ZH sampling exponents must be finite and >= 0, got {v}")
         return v
 
+    @field_validator("detector")
+    @classmethod
+    def _detector_settings(cls, v: dict[str, Any]) -> dict[str, Any]:
+        from ..detector import DetectorConfig
+
+        DetectorConfig.from_dict(v)  # raises a ValueError naming the bad field
+        return v
+
     @model_validator(mode="after")
     def _kinematics(self) -> GeneratorConfig:
         lo, hi = self.mll_window_GeV
