@@ -9,7 +9,15 @@ import click
 import yaml
 
 from .. import __version__
+from ..generate import GeneratorConfig
 from ._errors import reports_errors
+
+_DEFAULT = {name: field.default for name, field in GeneratorConfig.model_fields.items()}
+"""Defaults of the command-line options: those of GeneratorConfig (one source of truth)."""
+
+
+def _joined(values) -> str:
+    return ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,51 +64,67 @@ def _read_config_file(path: str | None) -> dict:
     "--events",
     "n_events",
     type=int,
-    default=100_000,
+    default=_DEFAULT["n_events"],
     show_default=True,
     help="Number of phase-space points to draw.",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--lambda-tev", type=float, default=1.0, show_default=True, help="Λ in TeV.")
+@click.option("--seed", type=int, default=_DEFAULT["seed"], show_default=True)
+@click.option(
+    "--lambda-tev", type=float, default=_DEFAULT["lambda_TeV"], show_default=True, help="Λ in TeV."
+)
 @click.option(
     "--sqrt-s",
     "sqrt_s_GeV",
     type=float,
-    default=13000.0,
+    default=_DEFAULT["sqrt_s_GeV"],
     show_default=True,
     help="Collision energy in GeV.",
 )
 @click.option(
-    "--pdf", default="NNPDF31_lo_as_0118", show_default=True, help="PDF set (see 'mlstxs pdfs')."
+    "--pdf", default=_DEFAULT["pdf"], show_default=True, help="PDF set (see 'mlstxs pdfs')."
 )
 @click.option(
     "--scale",
-    default="mzh",
+    default=_DEFAULT["scale"],
     show_default=True,
     help="Factorisation scale: 'mzh' (event by event) or a fixed value in GeV.",
 )
 @click.option(
     "--flavours",
     type=click.Choice(["4", "5"]),
-    default="4",
+    default=str(_DEFAULT["flavours"]),
     show_default=True,
     help="Quark flavours in the proton.",
 )
-@click.option("--leptons", default="e,mu", show_default=True, help="Z decay flavours: e, mu.")
-@click.option("--mll-window", default="66,116", show_default=True, help="m_ll range in GeV.")
 @click.option(
-    "--ptz-min", type=float, default=0.0, show_default=True, help="Generation cut on pT(Z) in GeV."
+    "--leptons",
+    default=_joined(_DEFAULT["lepton_flavours"]),
+    show_default=True,
+    help="Z decay flavours: e, mu.",
+)
+@click.option(
+    "--mll-window",
+    default=_joined(_DEFAULT["mll_window_GeV"]),
+    show_default=True,
+    help="m_ll range in GeV.",
+)
+@click.option(
+    "--ptz-min",
+    type=float,
+    default=_DEFAULT["ptz_min_GeV"],
+    show_default=True,
+    help="Generation cut on pT(Z) in GeV.",
 )
 @click.option(
     "--mzh-exponents",
-    default="2",
+    default=_joined(_DEFAULT["mzh_exponents"]),
     show_default=True,
     help="Exponents of the m_ZH sampling density (mixture of m^-a), e.g. '4,2'.",
 )
 @click.option(
     "--scheme",
     type=click.Choice(["mw", "alpha"]),
-    default="mw",
+    default=_DEFAULT["scheme"],
     show_default=True,
     help="Electroweak input scheme.",
 )
@@ -118,7 +142,7 @@ def _read_config_file(path: str | None) -> dict:
     type=click.Path(exists=True, dir_okay=False),
     help="YAML/JSON file of generator settings (command-line options override it).",
 )
-@click.option("--chunk-size", type=int, default=250_000, show_default=True)
+@click.option("--chunk-size", type=int, default=_DEFAULT["chunk_size"], show_default=True)
 @click.option(
     "--scheduler",
     default=None,

@@ -16,12 +16,13 @@ def _edge(e: float) -> str:
 def print_xsec_table(sample, table) -> None:
     """Print σ [fb] ± MC error per weight term, total and per pT(Z) bin."""
     edges = table.edges_GeV
-    t = Table(title=f"{sample!r}\ncross sections in fb (± MC error)")
+    t = Table(title=f"{sample!r}\nσ in fb ± MC error, total and per pT(Z) bin in GeV")
     t.add_column("term")
     t.add_column("total", justify="right")
     for lo, hi in itertools.pairwise(edges):
-        t.add_column(f"pT(Z) [{_edge(lo)}, {_edge(hi)}) GeV", justify="right")
+        label = f"≥ {_edge(lo)}" if math.isinf(hi) else f"{_edge(lo)}–{_edge(hi)}"
+        t.add_column(label, justify="right")
     for name, (tot, err, vals, errs) in table.terms.items():
-        cells = [f"{1e3 * v:.4g} ± {1e3 * e:.2g}" for v, e in zip(vals, errs, strict=False)]
+        cells = [f"{1e3 * v:.4g} ± {1e3 * e:.2g}" for v, e in zip(vals, errs, strict=True)]
         t.add_row(name, f"{1e3 * tot:.5g} ± {1e3 * err:.2g}", *cells)
     Console().print(t)

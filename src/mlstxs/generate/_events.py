@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..io import COMPONENTS, momentum_column_names
 from ..physics import basis_coefficients, coupling_table, helicity_basis, weight_term_names
 from ..physics._pdf import load_pdf
 from ._config import GeneratorConfig
@@ -13,8 +14,6 @@ from ._phasespace import PhaseSpacePoints, sample_phase_space
 
 UP_TYPE = (2, 4)
 DOWN_TYPE = (1, 3, 5)
-MOMENTUM_OBJECTS = ("lm", "lp", "b1", "b2")
-COMPONENTS = ("E", "px", "py", "pz")
 
 
 @lru_cache(maxsize=16)
@@ -160,4 +159,4 @@ def select_detector_level(config: GeneratorConfig, columns: dict, seed: np.rando
     return simulate_detector(columns, det_config, np.random.default_rng(seed))
 
 
-_MOMENTA = frozenset(f"{o}_{c}" for o in MOMENTUM_OBJECTS for c in COMPONENTS)
+_MOMENTA = frozenset(momentum_column_names())

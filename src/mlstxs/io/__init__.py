@@ -9,6 +9,8 @@ from ._metadata import (
     package_versions,
 )
 from ._sample import (
+    COMPONENTS,
+    MOMENTUM_OBJECTS,
     STXS_PTZ_EDGES_GEV,
     BinnedCrossSections,
     EventSample,
@@ -21,7 +23,9 @@ from ._sample import (
 )
 
 __all__ = [
+    "COMPONENTS",
     "FORMAT_VERSION",
+    "MOMENTUM_OBJECTS",
     "STXS_PTZ_EDGES_GEV",
     "BinnedCrossSections",
     "EventSample",

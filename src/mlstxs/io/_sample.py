@@ -16,11 +16,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..observables._columns import COMPONENTS
+from ..observables._columns import OBJECTS as MOMENTUM_OBJECTS
 from ..physics import UnknownOperatorError, weight_term_names, weight_term_pairs
 from ._metadata import SampleFormatError, SampleMetadata
 
-MOMENTUM_OBJECTS = ("lm", "lp", "b1", "b2")
-COMPONENTS = ("E", "px", "py", "pz")
 STXS_PTZ_EDGES_GEV = (0.0, 75.0, 150.0, 250.0, 400.0, math.inf)
 """STXS stage-1.2 p_T(Z) bin edges of q q̄ → ZH(ℓℓ) in GeV (the first bin is [0, 75))."""
 
