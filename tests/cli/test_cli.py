@@ -133,8 +133,18 @@ def test_detector_level_run_and_config_file(tmp_path):
     settings = tmp_path / "gen.yaml"
     settings.write_text("operators: [cHW, cHWB]\nn_events: 30000\nseed: 4\n")
     out = tmp_path / "det"
-    res = run("generate", "--config", str(settings), "--level", "detector", "--out", str(out),
-              "--scheduler", "synchronous", "--no-progress")
+    res = run(
+        "generate",
+        "--config",
+        str(settings),
+        "--level",
+        "detector",
+        "--out",
+        str(out),
+        "--scheduler",
+        "synchronous",
+        "--no-progress",
+    )
     assert res.exit_code == 0, res.output
     d = json.loads(run("info", str(out), "--json").output)
     assert d["level"] == "detector" and d["n_trials"] == 30000

@@ -315,6 +315,12 @@ def pdfs(ctx, as_json):
         click.echo(f"{s.name}{pset}")
 
 
+from ._study import design, reproduce  # noqa: E402
+
+cli.add_command(design)
+cli.add_command(reproduce)
+
+
 def main() -> None:
     """Entry point of the ``mlstxs`` script."""
     cli(obj={})

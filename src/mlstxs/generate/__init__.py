@@ -7,7 +7,6 @@ from ._phasespace import PhaseSpacePoints, mzh_density, sample_phase_space
 from ._run import (
     OutputExistsError,
     chunk_plan,
-    dask_client,
     generate,
     generate_to_directory,
 )
@@ -18,7 +17,6 @@ __all__ = [
     "PhaseSpacePoints",
     "channel_luminosities",
     "chunk_plan",
-    "dask_client",
     "event_weights",
     "generate",
     "generate_chunk",

@@ -9,16 +9,17 @@ same command resumes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import shutil
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .._dask import run_tasks
 from ..io import (
     EventSample,
     SampleMetadata,
@@ -158,31 +159,6 @@ def _load_summaries(out: Path) -> list[ChunkSummary]:
     ]
 
 
-@contextmanager
-def dask_client(scheduler: str | None):
-    """A Dask client: a local cluster (one single-threaded worker per core) by default, or the
-    scheduler at the given address. ``"synchronous"`` runs in this process without Dask."""
-    if scheduler == "synchronous":
-        yield None
-        return
-    from distributed import Client, LocalCluster
-
-    if scheduler is None:
-        import os
-
-        n_workers = max(1, min(len(os.sched_getaffinity(0)), 8))
-        with (
-            LocalCluster(
-                n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
-            ) as cluster,
-            Client(cluster) as client,
-        ):
-            yield client
-    else:
-        with Client(scheduler) as client:
-            yield client
-
-
 def generate_to_directory(
     config: GeneratorConfig,
     out: str | Path,
@@ -210,33 +186,12 @@ def generate_to_directory(
     total = len(todo) + len(done)
     if on_progress:
         on_progress(len(done), total)
-    with dask_client(scheduler) as client:
-        if client is None:
-            for index, n, seed in todo:
-                run_chunk_to_disk(config, index, n, seed, out)
-                done.add(index)
-                if on_progress:
-                    on_progress(len(done), total)
-        else:
-            from distributed import as_completed
-
-            futures = [
-                client.submit(
-                    run_chunk_to_disk,
-                    config,
-                    i,
-                    n,
-                    s,
-                    out,
-                    key=f"mlstxs-chunk-{i}-{config.seed}",
-                    pure=False,
-                )
-                for i, n, s in todo
-            ]
-            for fut in as_completed(futures):
-                done.add(fut.result().index)
-                if on_progress:
-                    on_progress(len(done), total)
+    tag = hashlib.sha1(config.model_dump_json().encode()).hexdigest()[:10]
+    tasks = [(config, i, n, s, out) for i, n, s in todo]
+    for summary in run_tasks(run_chunk_to_disk, tasks, scheduler, f"mlstxs-chunk-{tag}"):
+        done.add(summary.index)
+        if on_progress:
+            on_progress(len(done), total)
     meta = build_metadata(config, _load_summaries(out), command or command_line())
     meta.write(out / "metadata.json")
     shutil.rmtree(out / PROGRESS_DIR)

@@ -18,6 +18,7 @@ from ._sample import (
     mc_error,
     momentum_column_names,
     read_part,
+    split_indices,
     validate_columns,
     write_part,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "momentum_column_names",
     "package_versions",
     "read_part",
+    "split_indices",
     "validate_columns",
     "write_part",
 ]

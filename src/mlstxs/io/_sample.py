@@ -178,18 +178,10 @@ class EventSample:
     ) -> SampleSplit:
         """Random train/val/test split; each subset's weights are divided by its fraction."""
         fr = tuple(float(f) for f in fractions)
-        if len(fr) != 3 or any(f <= 0 for f in fr) or abs(sum(fr) - 1.0) > 1e-9:
-            raise ValueError(
-                f"split fractions must be three positive numbers summing to 1, got {fr}"
-            )
-        rng = np.random.default_rng(random_state)
-        perm = rng.permutation(len(self))
-        n_train = round(fr[0] * len(self))
-        n_val = round(fr[1] * len(self))
-        parts = np.split(perm, [n_train, n_train + n_val])
+        parts = split_indices(len(self), fr, np.random.default_rng(random_state))
         subsets = [
-            self._derived({k: v[np.sort(p)] for k, v in self.columns.items()}, None, 1.0 / f)
-            for p, f in zip(parts, fr, strict=False)
+            self._derived({k: v[p] for k, v in self.columns.items()}, None, 1.0 / f)
+            for p, f in zip(parts, fr, strict=True)
         ]
         seed = random_state if isinstance(random_state, int) else None
         return SampleSplit(*subsets, fractions=fr, seed=seed)
@@ -260,6 +252,19 @@ class EventSample:
             raise SampleFormatError(f"{path}: event files have different schemas ({exc})") from None
         columns = {name: table.column(name).to_numpy() for name in table.column_names}
         return cls(columns, meta)
+
+
+def split_indices(
+    n: int, fractions: Sequence[float], rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted event indices of a random three-way partition with the given fractions."""
+    fr = tuple(float(f) for f in fractions)
+    if len(fr) != 3 or any(f <= 0 for f in fr) or abs(sum(fr) - 1.0) > 1e-9:
+        raise ValueError(f"split fractions must be three positive numbers summing to 1, got {fr}")
+    perm = rng.permutation(n)
+    n_train, n_val = round(fr[0] * n), round(fr[1] * n)
+    train, val, test = np.split(perm, [n_train, n_train + n_val])
+    return np.sort(train), np.sort(val), np.sort(test)
 
 
 def write_part(path: Path, columns: Mapping[str, np.ndarray]) -> None:

@@ -1,0 +1,97 @@
+"""End to end: ``mlstxs reproduce --quick`` produces every table, figure, card and the report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from mlstxs.cli import cli
+from mlstxs.report import load_card
+
+
+@pytest.fixture(scope="module")
+def reproduced(tmp_path_factory):
+    out = tmp_path_factory.mktemp("repro") / "run"
+    res = CliRunner().invoke(
+        cli,
+        ["reproduce", "--quick", "--out", str(out), "--no-progress", "--scheduler", "synchronous"],
+        obj={},
+        catch_exceptions=False,
+    )
+    assert res.exit_code == 0, res.output
+    return out, res.output
+
+
+def test_quick_reproduce_writes_everything(reproduced):
+    out, output = reproduced
+    design = out / "design"
+    study = json.loads((design / "study.json").read_text())
+    assert study["format"] == "mlstxs.study" and len(study["records"]) > 0
+    tables = {p.name for p in (design / "tables").iterdir()}
+    for eps in study["epsilons"]:
+        stem = [t for t in tables if t.startswith("significance_eps") and str(eps) in t]
+        assert {s.rsplit(".", 1)[1] for s in stem} == {"csv", "md", "tex"}
+    for name in (
+        "boundaries_svm",
+        "boundaries_svm_scan",
+        "boundaries_dnn_svm",
+        "boundaries_dnn_svm_scan",
+        "fraction_of_optimum",
+        "ratio_to_stxs",
+    ):
+        assert {f"{name}.csv", f"{name}.md", f"{name}.tex"} <= tables
+    figures = {p.name for p in (design / "figures").iterdir()}
+    for fig in (
+        "fig1_scan_landscape",
+        "fig2_roc",
+        "fig3_threshold",
+        "fig4_dnn_scan_landscape",
+        "fig5_boundaries",
+        "fig6_boxplots",
+        "fig7_ratio_to_stxs",
+        "fig8_pca_variance",
+        "fig9_pca_loadings",
+        "fig10_fraction_of_optimum",
+        "fig11_dnn_training",
+    ):
+        assert {f"{fig}.png", f"{fig}.pdf"} <= figures, fig
+    cards = sorted((design / "cards").glob("*.json"))
+    # 4 slices × 3 ε × (4 line methods + STXS)
+    assert len(cards) == 4 * 3 * 5
+    for card in cards:
+        load_card(card)
+    html = (design / "report.html").read_text()
+    assert html.count('src="data:image/png;base64,') >= 11
+    assert "report:" in output
+
+
+def test_existing_output_is_refused(reproduced):
+    out, _ = reproduced
+    res = CliRunner().invoke(
+        cli,
+        ["design", str(out / "sample"), "--out", str(out / "design"), "--quick", "--no-progress"],
+        obj={},
+    )
+    assert res.exit_code == 1 and "already exists" in res.output
+
+
+def test_design_errors_are_one_line(tmp_path, reproduced):
+    out, _ = reproduced
+    res = CliRunner().invoke(
+        cli,
+        [
+            "design",
+            str(out / "sample"),
+            "--out",
+            str(tmp_path / "d"),
+            "--benchmark",
+            "cHq3=1",
+            "--no-progress",
+        ],
+        obj={},
+    )
+    assert res.exit_code == 1 and "no weights for cHq3" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    assert not (tmp_path / "d").exists()
