@@ -7,7 +7,7 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: install test test-fast run bench lint clean
+.PHONY: install test test-fast run run-quick bench lint clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,14 +25,18 @@ test: install
 test-fast: install
 	$(BIN)/pytest -m "not slow"
 
-## the main job on the embedded default: generate a detector-level sample, print its cross sections
+## the main job on the embedded default: generate -> design -> report (resumes if interrupted)
 run: install
-	$(BIN)/mlstxs generate --operators cHW --events 2000000 --seed 1 --level detector \
-		--out $(OUT)/sample_cHW $(if $(OVERWRITE),--overwrite,)
-	$(BIN)/mlstxs info $(OUT)/sample_cHW --point cHW=1
+	MPLBACKEND=Agg $(BIN)/mlstxs reproduce --out $(OUT)/reproduce $(if $(OVERWRITE),--overwrite,)
+
+## the same, small and fast
+run-quick: install
+	MPLBACKEND=Agg $(BIN)/mlstxs reproduce --quick --out $(OUT)/reproduce-quick $(if $(OVERWRITE),--overwrite,)
 
 bench: install
 	$(BIN)/python benchmarks/bench_generate.py
+	$(BIN)/python benchmarks/bench_scan.py
+	$(BIN)/python benchmarks/bench_dnn.py
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
