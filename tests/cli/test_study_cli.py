@@ -65,6 +65,12 @@ def test_quick_reproduce_writes_everything(reproduced):
     html = (design / "report.html").read_text()
     assert html.count('src="data:image/png;base64,') >= 11
     assert "report:" in output
+    limits = json.loads((out / "limits" / "limits.json").read_text())
+    assert set(limits["operators"]) == {"cHW", "cHWB", "cHq3"}
+    assert "ML regions" in limits["observables"]
+    assert {"limits.md", "limits.csv"} <= {p.name for p in (out / "limits" / "tables").iterdir()}
+    figs = {p.name for p in (out / "limits" / "figures").iterdir()}
+    assert {"scan_cHW.png", "contour_cHW_cHWB.pdf"} <= figs
 
 
 def test_existing_output_is_refused(reproduced):
@@ -87,11 +93,11 @@ def test_design_errors_are_one_line(tmp_path, reproduced):
             "--out",
             str(tmp_path / "d"),
             "--benchmark",
-            "cHq3=1",
+            "cHu=1",
             "--no-progress",
         ],
         obj={},
     )
-    assert res.exit_code == 1 and "no weights for cHq3" in res.output
+    assert res.exit_code == 1 and "no weights for cHu" in res.output
     assert len(res.output.strip().splitlines()) == 1
     assert not (tmp_path / "d").exists()

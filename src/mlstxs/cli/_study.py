@@ -147,7 +147,8 @@ def reproduce(
     overwrite,
     progress,
 ):
-    """Generate the embedded default sample, run the study and write the report."""
+    """Generate the embedded default sample (cHW, cHWB, cHq3 weights), run the region study
+    and its report, then the SMEFT limits of every observable."""
     import shutil
 
     from ..generate import GeneratorConfig, generate_to_directory
@@ -159,7 +160,7 @@ def reproduce(
     if out.exists() and overwrite:
         shutil.rmtree(out)
     gen = GeneratorConfig(
-        operators=tuple(sorted(config.benchmark)),
+        operators=tuple(sorted(set(config.benchmark) | set(INFERENCE_OPERATORS))),
         n_events=events or EVENTS_FOR_PRESET[preset],
         seed=1,
         level="detector",
@@ -169,6 +170,17 @@ def reproduce(
         with progress_bar("generating", enabled=progress) as update:
             generate_to_directory(gen, sample_dir, scheduler=scheduler, on_progress=update)
     _design(sample_dir, out / "design", config, scheduler, False, progress)
+    from ..study._limits import LimitsConfig
+    from ._limits import write_limits
+
+    limits_dir = out / "limits"
+    if not (limits_dir / "limits.json").is_file():
+        quick = {"grid_points": 61, "grid_points_2d": 21} if preset == "quick" else {}
+        write_limits(sample_dir, limits_dir, LimitsConfig(**quick), out / "design", True)
+
+
+INFERENCE_OPERATORS = ("cHW", "cHWB", "cHq3")
+"""Operators of the embedded default sample: the benchmark cHW plus the pairs of the fits."""
 
 
 def _finished_sample(path: Path, gen) -> bool:

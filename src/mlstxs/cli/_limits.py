@@ -1,0 +1,132 @@
+"""``mlstxs limits``: SMEFT intervals from every observable, side by side."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import click
+
+from ._errors import reports_errors
+
+
+def write_limits(
+    sample_path: Path, out: Path, config, design: Path | None, overwrite: bool
+) -> dict:
+    from ..io import EventSample
+    from ..report._limits import plot_contours, plot_scans, write_limit_tables
+    from ..study._limits import lines_from_study, run_limits
+
+    if out.exists():
+        if not overwrite:
+            raise FileExistsError(f"{out} already exists; choose another --out or pass --overwrite")
+        shutil.rmtree(out)
+    sample = EventSample.load(sample_path)
+    lines = None
+    if design is not None:
+        lines = lines_from_study(json.loads((Path(design) / "study.json").read_text()))
+    limits = run_limits(sample, config, lines)
+    limits["sample"]["path"] = str(sample_path)
+    out.mkdir(parents=True)
+    (out / "limits.json").write_text(json.dumps(limits, indent=1))
+    tables = write_limit_tables(limits, out / "tables")
+    figures = plot_scans(limits, out / "figures") + plot_contours(limits, out / "figures")
+    figures += _corner(limits, out / "figures")
+    _export_pyhf(sample, config, out)
+    click.echo((out / "tables" / "limits.md").read_text())
+    click.echo(f"limits: {out / 'limits.json'} ({len(tables)} tables, {len(figures)} figure files)")
+    return limits
+
+
+def _corner(limits: dict, out: Path) -> list[Path]:
+    """Corner plot of the 2-D posterior, if one was sampled."""
+    post = (limits.get("bayes") or {}).get("two_dimensional")
+    if not post:
+        return []
+    import numpy as np
+
+    from ..stats import Posterior, corner_plot
+
+    p = Posterior(
+        operators=tuple(post["operators"]),
+        samples=np.asarray(post["samples"]),
+        logz=post["logz"],
+        logz_error=post["logz_error"],
+        bounds={k: tuple(v) for k, v in post["bounds"].items()},
+        n_calls=post["n_calls"],
+        n_invalid=post["n_invalid"],
+        ess=post["ess"],
+        max_likelihood_point=np.asarray(post["max_likelihood_point"]),
+    )
+    path = out / f"posterior_{'_'.join(post['operators'])}.png"
+    corner_plot(p, path)
+    return [path]
+
+
+def _export_pyhf(sample, config, out: Path) -> None:
+    """The STXS binned model (background normalisation per bin of width ε when ε > 0) with
+    the signal at c = 1 of the first operator, as a pyhf workspace (``stats`` extra)."""
+    try:
+        import pyhf  # noqa: F401
+    except ImportError:
+        click.echo("pyhf is not installed (pip install 'mlstxs[stats]'): no workspace written")
+        return
+    import numpy as np
+
+    from ..observables import compute_observables
+    from ..physics import weight_term_names
+    from ..stats import asimov_data, binned_model, to_pyhf_workspace
+    from ..study._observables import stxs_binning
+
+    ops = config.operators or sample.operators
+    ops = tuple(op for op in sample.operators if op in ops)
+    obs = compute_observables(sample.columns)
+    b = stxs_binning(obs["pt_Z"], obs["m_ZH"])
+    terms = np.array([sample.columns[n] for n in weight_term_names(ops)])
+    model = binned_model(b.index, b.n_bins, terms, ops, config.luminosity_fb, config.epsilon)
+    ws = to_pyhf_workspace(model, asimov_data(model), {ops[0]: 1.0})
+    (out / "pyhf_workspace_STXS.json").write_text(json.dumps(ws, indent=1))
+
+
+@click.command()
+@click.argument("sample", type=click.Path())
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Output directory.")
+@click.option(
+    "--design",
+    type=click.Path(file_okay=False),
+    help="A region study (mlstxs design output): adds its lines as an observable.",
+)
+@click.option("--operators", default=None, help="Operators to constrain (default: all in SAMPLE).")
+@click.option("--lumi", type=float, default=None, help="Luminosity in fb^-1 (default 300).")
+@click.option("--epsilon", type=float, default=None, help="Per-bin background width (default 0).")
+@click.option(
+    "--learner",
+    type=click.Choice(["trees", "network", "none"]),
+    default="trees",
+    show_default=True,
+    help="Ratio learner of the learned unbinned likelihood.",
+)
+@click.option("--overwrite", is_flag=True)
+@click.pass_context
+@reports_errors
+def limits(ctx, sample, out, design, operators, lumi, epsilon, learner, overwrite):
+    """Expected SMEFT intervals and contours from STXS bins, designed regions, fine and 2-D
+    binnings and unbinned likelihoods (learned and true ratio), with Fisher fractions."""
+    from ..study._limits import LimitsConfig
+    from ._main import _csv
+
+    settings = {"learner": None if learner == "none" else learner}
+    if operators:
+        settings["operators"] = tuple(_csv(operators))
+    if lumi is not None:
+        settings["luminosity_fb"] = lumi
+    if epsilon is not None:
+        settings["epsilon"] = epsilon
+    write_limits(
+        Path(sample),
+        Path(out),
+        LimitsConfig(**settings),
+        Path(design) if design else None,
+        overwrite,
+    )

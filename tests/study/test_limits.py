@@ -1,0 +1,77 @@
+"""SMEFT limits from every observable: information ordering, intervals, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mlstxs.generate import GeneratorConfig, generate
+from mlstxs.regions import LinearBoundary
+from mlstxs.study._limits import LEARNED, TRUTH, LimitsConfig, run_limits
+from mlstxs.study._observables import BINNINGS
+
+LINES = [
+    LinearBoundary(1.34, 364.0),
+    LinearBoundary(1.66, 356.0),
+    LinearBoundary(1.75, 340.0),
+    LinearBoundary(1.41, 502.0),
+]
+
+
+@pytest.fixture(scope="module")
+def limits():
+    sample = generate(
+        GeneratorConfig(
+            operators=("cHW", "cHWB", "cHq3"), n_events=80_000, seed=6, level="detector"
+        )
+    )
+    cfg = LimitsConfig(grid_points=61, grid_points_2d=15, learner="trees")
+    return run_limits(sample, cfg, LINES)
+
+
+def width95(limits, op, obs):
+    pieces = limits["intervals"][op][obs]["0.95"]["pieces"]
+    return sum(b - a for a, b in pieces)
+
+
+def test_every_observable_is_fitted(limits):
+    assert limits["observables"] == [*BINNINGS, TRUTH, LEARNED]
+    for op in ("cHW", "cHWB", "cHq3"):
+        for obs in limits["observables"]:
+            iv = limits["intervals"][op][obs]["0.95"]
+            assert iv["low"] < 0 < iv["high"], (op, obs, iv)
+    assert set(limits["scans_2d"]) == {"cHW,cHWB", "cHW,cHq3"}
+
+
+def test_information_ordering(limits):
+    """Refinements of the STXS binning keep at least its information; nothing beats the
+    per-event ratio (data-processing inequality)."""
+    f = limits["fisher_fraction"]
+    assert f[TRUTH] == 1.0
+    for obs in ("ML regions", "fine pT(Z)", "2-D (pT, m_ZH)"):
+        assert f["STXS"] <= f[obs] + 1e-12 <= 1.0 + 1e-12
+    for obs in BINNINGS:
+        assert width95(limits, "cHW", TRUTH) <= width95(limits, "cHW", obs) * (1 + 1e-6)
+
+
+def test_learned_ratio_approaches_the_truth(limits):
+    assert limits["fisher_fraction"][LEARNED] == pytest.approx(1.0, abs=0.1)
+    assert width95(limits, "cHW", LEARNED) == pytest.approx(width95(limits, "cHW", TRUTH), rel=0.1)
+
+
+def test_asimov_scans_have_their_minimum_at_the_sm(limits):
+    for op, per in limits["scans_1d"].items():
+        for obs, scan in per.items():
+            delta = np.array([np.inf if d is None else d for d in scan["delta"]])
+            grid = np.asarray(scan["grid"])
+            assert abs(grid[np.argmin(delta)]) <= 2 * (grid[1] - grid[0]), (op, obs)
+
+
+def test_unknown_operator_is_refused():
+    sample = generate(
+        GeneratorConfig(operators=("cHW",), n_events=20_000, seed=1, level="detector")
+    )
+    with pytest.raises(ValueError, match="no weights for cHq3"):
+        run_limits(sample, LimitsConfig(operators=("cHq3",)))
+    with pytest.raises(ValueError, match="one line per slice"):
+        BINNINGS["ML regions"](np.ones(3), np.ones(3), lines=None)
