@@ -71,6 +71,7 @@ def test_quick_reproduce_writes_everything(reproduced):
     assert {"limits.md", "limits.csv"} <= {p.name for p in (out / "limits" / "tables").iterdir()}
     figs = {p.name for p in (out / "limits" / "figures").iterdir()}
     assert {"scan_cHW.png", "contour_cHW_cHWB.pdf"} <= figs
+    assert (out / "limits" / "limits.html").is_file()
 
 
 def test_existing_output_is_refused(reproduced):

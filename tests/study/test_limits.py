@@ -75,3 +75,14 @@ def test_unknown_operator_is_refused():
         run_limits(sample, LimitsConfig(operators=("cHq3",)))
     with pytest.raises(ValueError, match="one line per slice"):
         BINNINGS["ML regions"](np.ones(3), np.ones(3), lines=None)
+
+
+def test_malformed_configuration_is_refused():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="grid_points"):
+        LimitsConfig(grid_points=3)
+    with pytest.raises(ValidationError, match="learner"):
+        LimitsConfig(learner="forest")
+    with pytest.raises(ValidationError, match="extra"):
+        LimitsConfig(luminosity=300)

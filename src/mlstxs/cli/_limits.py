@@ -15,7 +15,12 @@ def write_limits(
     sample_path: Path, out: Path, config, design: Path | None, overwrite: bool
 ) -> dict:
     from ..io import EventSample
-    from ..report._limits import plot_contours, plot_scans, write_limit_tables
+    from ..report._limits import (
+        plot_contours,
+        plot_scans,
+        write_limit_tables,
+        write_limits_html,
+    )
     from ..study._limits import lines_from_study, run_limits
 
     if out.exists():
@@ -34,8 +39,9 @@ def write_limits(
     figures = plot_scans(limits, out / "figures") + plot_contours(limits, out / "figures")
     figures += _corner(limits, out / "figures")
     _export_pyhf(sample, config, out)
+    html = write_limits_html(limits, out, tables, figures)
     click.echo((out / "tables" / "limits.md").read_text())
-    click.echo(f"limits: {out / 'limits.json'} ({len(tables)} tables, {len(figures)} figure files)")
+    click.echo(f"limits: {html} ({len(tables)} table files, {len(figures)} figure files)")
     return limits
 
 

@@ -315,9 +315,11 @@ def pdfs(ctx, as_json):
         click.echo(f"{s.name}{pset}")
 
 
+from ._fit import fit  # noqa: E402
 from ._limits import limits  # noqa: E402
 from ._study import design, reproduce  # noqa: E402
 
+cli.add_command(fit)
 cli.add_command(limits)
 cli.add_command(design)
 cli.add_command(reproduce)

@@ -20,9 +20,8 @@ and restores the weights of the best epoch.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -32,6 +31,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn import functional as F
+
+from ..ml._targets import check_features
+from ..ml._torch_fit import torch_settings
 
 Array = NDArray[np.float64]
 _INFERENCE_BATCH = 65_536
@@ -46,32 +48,6 @@ def build_network(n_features: int, hidden_layers: Sequence[int]) -> nn.Sequentia
         width = size
     layers.append(nn.Linear(width, 1))
     return nn.Sequential(*layers)
-
-
-@contextlib.contextmanager
-def _torch_settings(n_threads: int) -> Iterator[None]:
-    """Set torch's intra-op threads and deterministic algorithms; restore both afterwards."""
-    threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
-    torch.set_num_threads(n_threads)
-    torch.use_deterministic_algorithms(True)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-        torch.use_deterministic_algorithms(deterministic)
-
-
-def _check_X(X: ArrayLike, n_features: int | None = None, name: str = "X") -> Array:
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(
-            f"{name} must be a non-empty 2-D array (n_samples, n_features), got shape {X.shape}"
-        )
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(f"{name} has {X.shape[1]} features, the model expects {n_features}")
-    if not np.isfinite(X).all():
-        raise ValueError(f"{name} contains NaN or inf")
-    return X
 
 
 def _check_target(X: Array, y: ArrayLike, w: ArrayLike | None, name: str) -> tuple[Array, Array]:
@@ -184,7 +160,7 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         without it a random ``validation_fraction`` of the rows is held out. Returns ``self``.
         """
         self._check_hyperparameters()
-        X = _check_X(X)
+        X = check_features(X)
         y, w = _check_target(X, y, sample_weight, "")
         rng = np.random.default_rng(self.random_state)
         train, val = self._split(X, y, w, eval_set, rng)
@@ -196,7 +172,7 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         self.mean_ = np.average(train[0], axis=0, weights=wt)
         scale = np.sqrt(np.average((train[0] - self.mean_) ** 2, axis=0, weights=wt))
         self.scale_ = np.where(scale > 0, scale, 1.0)
-        with _torch_settings(self.n_threads):
+        with torch_settings(self.n_threads):
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(int(rng.integers(2**63 - 1)))
                 self.model_ = build_network(self.n_features_in_, self.hidden_layers)
@@ -217,7 +193,7 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         if eval_set is not None:
             if len(eval_set) != 3:
                 raise ValueError("eval_set must be a tuple (X_val, y_val, w_val)")
-            X_val = _check_X(eval_set[0], X.shape[1], "X_val")
+            X_val = check_features(eval_set[0], X.shape[1], "X_val")
             return (X, y, w), (X_val, *_check_target(X_val, eval_set[1], eval_set[2], "_val"))
         if not 0 < self.validation_fraction < 1:
             raise ValueError(
@@ -315,8 +291,8 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
     def decision_function(self, X: ArrayLike) -> Array:
         """Logit z(x), shape (n,); s_DNN = σ(z)."""
         check_is_fitted(self, "model_")
-        X = _check_X(X, self.n_features_in_)
-        with _torch_settings(self.n_threads):
+        X = check_features(X, self.n_features_in_)
+        with torch_settings(self.n_threads):
             return self._logits(self._standardise(X)).numpy().astype(np.float64)
 
     def predict_proba(self, X: ArrayLike) -> Array:

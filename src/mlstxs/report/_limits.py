@@ -83,38 +83,98 @@ def _fmt_interval(iv: dict | None) -> str:
     return " ∪ ".join(parts)
 
 
-def write_limit_tables(limits: dict, out_dir: Path) -> list[Path]:
-    """The 95 % CL interval table (Markdown and CSV) and the Fisher-information fractions."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    ops = list(limits["intervals"])
-    observables = list(next(iter(limits["intervals"].values())))
-    md = [
-        "| observable | "
-        + " | ".join(f"{op} 95 % CL" for op in ops)
-        + " | Fisher fraction ("
-        + limits["fisher_operator"]
-        + ") |",
-        "|---" * (len(ops) + 2) + "|",
-    ]
-    csv = [
-        "observable,"
-        + ",".join(f"{op}_low95,{op}_high95,{op}_width95" for op in ops)
-        + ",fisher_fraction"
-    ]
+def _interval_rows(intervals: dict, fisher: dict | None) -> tuple[list[str], list[str]]:
+    ops = list(intervals)
+    observables = list(next(iter(intervals.values())))
+    md, csv = [], []
     for obs in observables:
         cells, ccells = [], []
         for op in ops:
-            iv = limits["intervals"][op][obs].get("0.95")
+            iv = intervals[op].get(obs, {}).get("0.95")
             cells.append(_fmt_interval(iv))
             pieces = iv["pieces"] if iv and iv.get("pieces") else [[math.nan, math.nan]]
-            lo, hi = pieces[0][0], pieces[-1][1]
             width = sum(b - a for a, b in pieces)
-            ccells += [f"{lo:.6g}", f"{hi:.6g}", f"{width:.6g}"]
-        frac = limits["fisher_fraction"].get(obs)
-        fcell = f"{frac:.3f}" if frac is not None else "n/a"
-        md.append(f"| {obs} | " + " | ".join(cells) + f" | {fcell} |")
-        csv.append(f"{obs}," + ",".join(ccells) + f",{'' if frac is None else f'{frac:.6g}'}")
-    paths = [out_dir / "limits.md", out_dir / "limits.csv"]
-    paths[0].write_text("\n".join(md) + "\n")
-    paths[1].write_text("\n".join(csv) + "\n")
+            ccells += [f"{pieces[0][0]:.6g}", f"{pieces[-1][1]:.6g}", f"{width:.6g}"]
+        frac = None if fisher is None else fisher.get(obs)
+        fcell = "n/a" if frac is None else f"{frac:.3f}"
+        md.append(f"| {obs} | " + " | ".join(cells) + (f" | {fcell} |" if fisher else " |"))
+        csv.append(
+            f"{obs},"
+            + ",".join(ccells)
+            + ("," + ("" if frac is None else f"{frac:.6g}") if fisher else "")
+        )
+    return md, csv
+
+
+def write_limit_tables(limits: dict, out_dir: Path) -> list[Path]:
+    """95 % CL intervals per operator and observable, expected (Asimov, with the Fisher
+    fractions) and observed (one pseudo-experiment), as Markdown and CSV."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ops = list(limits["intervals"])
+    paths = []
+    tables = [("limits", limits["intervals"], limits["fisher_fraction"])]
+    if limits.get("observed"):
+        tables.append(("limits_observed", limits["observed"]["intervals"], None))
+    for name, intervals, fisher in tables:
+        head = "| observable | " + " | ".join(f"{op} 95 % CL" for op in ops)
+        head += f" | Fisher fraction ({limits['fisher_operator']}) |" if fisher else " |"
+        md, csv = _interval_rows(intervals, fisher)
+        sep = "|---" * (len(ops) + 1 + (1 if fisher else 0)) + "|"
+        csv_head = "observable," + ",".join(f"{op}_low95,{op}_high95,{op}_width95" for op in ops)
+        csv_head += ",fisher_fraction" if fisher else ""
+        (out_dir / f"{name}.md").write_text("\n".join([head, sep, *md]) + "\n")
+        (out_dir / f"{name}.csv").write_text("\n".join([csv_head, *csv]) + "\n")
+        paths += [out_dir / f"{name}.md", out_dir / f"{name}.csv"]
     return paths
+
+
+def write_limits_html(limits: dict, out_dir: Path, tables: list[Path], figures: list[Path]) -> Path:
+    """``limits.html``: the SMEFT-fit section of the report, one self-contained file."""
+    from html import escape
+
+    from ._html import _CSS, _csv_table, _figures_section, _kv_table
+
+    notes = [escape(n) for n in limits.get("notes", [])]
+    for op, per in limits["intervals"].items():
+        notes += [
+            f"{escape(op)}, {escape(obs)}: {escape(iv['note'])}"
+            for obs, iv in per.items()
+            if iv.get("note")
+        ]
+    settings = [(k, v) for k, v in limits["settings"].items()]
+    body = [
+        "<h1>mlstxs SMEFT limits: p p → Z(ℓℓ) H(b b̄)</h1>",
+        f"<p>{len(limits['observables'])} observables of one sample "
+        f"({limits['sample']['n_events']} events, {limits['sample']['level']} level) at "
+        f"{limits['settings']['luminosity_fb']:g} fb⁻¹; "
+        f"Λ = {limits['sample']['lambda_TeV']:g} TeV. "
+        "Expected intervals from Asimov data at c = 0, observed from one pseudo-experiment; "
+        "each operator with the others fixed at 0. The Fisher fraction is the information on "
+        f"{escape(limits['fisher_operator'])} kept relative to the unbinned likelihood with the "
+        "true per-event ratio.</p>",
+        "<h2>Intervals</h2>",
+        *(_csv_table(p) for p in tables if p.suffix == ".csv"),
+    ]
+    bayes = (limits.get("bayes") or {}).get("one_dimensional") or {}
+    if bayes:
+        rows = [
+            (f"{op} 95 % credible (highest density)", str(v["0.95"]["highest_density"]))
+            for op, v in bayes.items()
+        ]
+        body += [
+            "<h2>Nested sampling (true-ratio unbinned likelihood, uniform priors)</h2>",
+            _kv_table(rows, "bayes"),
+        ]
+    body.append(_figures_section(figures))
+    if notes:
+        body += ["<h2>Notes</h2><ul>", *(f"<li>{n}</li>" for n in notes), "</ul>"]
+    body += ["<h2>Settings</h2>", _kv_table(settings, "settings")]
+    html = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'/>"
+        f"<title>mlstxs SMEFT limits</title><style>{_CSS}</style></head><body>"
+        + "".join(body)
+        + "</body></html>\n"
+    )
+    path = out_dir / "limits.html"
+    path.write_text(html)
+    return path

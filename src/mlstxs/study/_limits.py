@@ -59,6 +59,9 @@ class LimitsConfig(BaseModel):
     learner : "trees", "network" or None
         Ratio learner of the learned unbinned likelihood (LightGBM boosted regression or
         the polynomial-head network), trained on ``train_fraction`` of the events.
+    observed_seed : int or None
+        Seed of one pseudo-experiment at c = 0 (Poisson counts per event, so every binning
+        sees the same pseudo-data): "observed" intervals next to the expected ones.
     bayes : bool
         Also sample the posterior of the true-ratio unbinned likelihood with UltraNest
         (uniform priors over the scan ranges): 1-D per operator, 2-D for the first pair.
@@ -74,6 +77,7 @@ class LimitsConfig(BaseModel):
     grid_points_2d: int = Field(61, ge=11)
     learner: Literal["trees", "network"] | None = "trees"
     bayes: bool = True
+    observed_seed: int | None = 1
     train_fraction: float = Field(0.5, gt=0, lt=1)
     seed: int = Field(0, ge=0)
 
@@ -202,6 +206,14 @@ def run_limits(
         feats = np.column_stack([obs[f] for f in FEATURES])[idx]
         learned, seconds = _learned_ratio(config, feats, terms[:, idx], ops, train, test)
         timing["learner_fit_s"] = seconds
+        from ..ml._projection import project_positive
+
+        proj = project_positive(learned, ops)
+        learned = proj.coefficients
+        share = (
+            f"{proj.n_modified} of {proj.n_events} events ({100 * proj.fraction_modified:.1f} %)"
+        )
+        notes.append(f"learned ratios projected onto positive quadratic forms for {share}")
         frac = len(test) / len(idx)
         model = unbinned_model(learned, w_sm[idx][test] / frac, ops, config.luminosity_fb)
         unbinned[LEARNED] = (model, None)
@@ -220,6 +232,9 @@ def run_limits(
             scans_2d.setdefault(",".join(pair), {})[name] = _unbinned_scan_2d(
                 model, data, pair, ga, gb
             )
+    observed = None
+    if config.observed_seed is not None:
+        observed = _observed(unbinned[TRUTH][0], binnings, idx, terms, ops, grids, config)
     bayes = _bayes(unbinned[TRUTH][0], ops, half, pairs, config) if config.bayes else None
     key = "cHW" if "cHW" in ops else ops[0]
     a = ops.index(key)
@@ -245,10 +260,37 @@ def run_limits(
         "fisher_fraction": {n: float(f[a, a] / optimum[a, a]) for n, f in fisher.items()},
         "fisher": {n: f.tolist() for n, f in fisher.items()},
         "term_pairs": [list(p) for p in weight_term_pairs(ops)],
+        "observed": observed,
         "bayes": bayes,
         "notes": notes,
         "timing": timing,
     }
+
+
+def _observed(truth_model, binnings, idx, terms, ops, grids, config) -> dict:
+    """Intervals from one pseudo-experiment at c = 0: per-event Poisson counts, summed into
+    the bins of every binned observable (so all observables see the same pseudo-data)."""
+    from ..stats import BinnedData, EventData
+
+    c0 = np.zeros(len(ops))
+    w = truth_model.event_weights(c0)
+    nu = truth_model.expected_events(c0[None])[0]
+    # per-event counts n_i ~ Pois(ν w_i/Σw), as UnbinnedModel.pseudo_data, keeping the indices
+    n_i = np.random.default_rng(config.observed_seed).poisson(nu * w / w.sum())
+    keep = n_i > 0
+    data = EventData(truth_model.ratio_coefficients[keep], n_i[keep], reference=c0)
+    intervals: dict = {op: {} for op in ops}
+    for name, b in binnings.items():
+        model = binned_model(b.index, b.n_bins, terms, ops, config.luminosity_fb, config.epsilon)
+        inside = b.index[idx] >= 0
+        counts = np.bincount(b.index[idx][inside], weights=n_i[inside], minlength=b.n_bins)
+        bdata = BinnedData(np.rint(counts), kind="observed", seed=config.observed_seed)
+        for op in ops:
+            scan = profile_scan_1d(model, bdata, op, grids[op], profile_others=False)
+            intervals[op][name] = _intervals(scan)
+    for op in ops:
+        intervals[op][TRUTH] = _intervals(_unbinned_scan_1d(truth_model, data, op, grids[op]))
+    return {"seed": config.observed_seed, "n_observed": int(n_i.sum()), "intervals": intervals}
 
 
 def _bayes(model, ops, half, pairs, config) -> dict:
