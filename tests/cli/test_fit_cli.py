@@ -14,8 +14,9 @@ from mlstxs.generate import GeneratorConfig, generate
 @pytest.fixture(scope="module")
 def sample_dir(tmp_path_factory):
     path = tmp_path_factory.mktemp("fit") / "s"
-    generate(GeneratorConfig(operators=("cHW", "cHWB"), n_events=60_000, seed=3,
-                             level="detector")).save(path)
+    generate(
+        GeneratorConfig(operators=("cHW", "cHWB"), n_events=60_000, seed=3, level="detector")
+    ).save(path)
     return path
 
 
@@ -25,8 +26,18 @@ def invoke(*args):
 
 def test_fit_recovers_the_point(sample_dir, tmp_path):
     out = tmp_path / "fit.json"
-    res = invoke("fit", str(sample_dir), "--point", "cHW=0.3", "--operators", "cHW",
-                 "--seed", "4", "--out", str(out))
+    res = invoke(
+        "fit",
+        str(sample_dir),
+        "--point",
+        "cHW=0.3",
+        "--operators",
+        "cHW",
+        "--seed",
+        "4",
+        "--out",
+        str(out),
+    )
     assert res.exit_code == 0, res.output
     r = json.loads(out.read_text())
     assert r["valid"] and r["truth"] == {"cHW": 0.3}
@@ -59,7 +70,7 @@ def test_limits_outputs_and_refusal(sample_dir, tmp_path):
     assert (out / "pyhf_workspace_STXS.json").is_file()
     assert (out / "figures" / "posterior_cHW_cHWB.png").is_file()
     html = (out / "limits.html").read_text()
-    assert html.count("src=\"data:image/png;base64,") == 4 and "limits_observed" in html
+    assert html.count('src="data:image/png;base64,') == 4 and "limits_observed" in html
     again = invoke("limits", str(sample_dir), "--out", str(out))
     assert again.exit_code == 1 and "already exists" in again.output
     bad = invoke("limits", str(sample_dir), "--out", str(tmp_path / "x"), "--operators", "cHu")

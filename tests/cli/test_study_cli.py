@@ -102,3 +102,25 @@ def test_design_errors_are_one_line(tmp_path, reproduced):
     assert res.exit_code == 1 and "no weights for cHu" in res.output
     assert len(res.output.strip().splitlines()) == 1
     assert not (tmp_path / "d").exists()
+
+
+def test_publish_the_quick_study(reproduced, tmp_path):
+    out, _ = reproduced
+    res = CliRunner().invoke(
+        cli, ["publish", str(out / "design"), "--out", str(tmp_path / "pub")], obj={}
+    )
+    assert res.exit_code == 0, res.output
+    params = json.loads((tmp_path / "pub" / "parametrisation.json").read_text())
+    # a quick study may have a distilled line that selects nothing: skipped, and said so
+    n_skipped = res.output.count("_eps")
+    assert len(params["bins"]) == 60 - n_skipped
+    assert n_skipped == 0 or "skipped (no SM events)" in res.output
+    assert (tmp_path / "pub" / "hepdata" / "submission.yaml").is_file()
+    again = CliRunner().invoke(
+        cli, ["publish", str(out / "design"), "--out", str(tmp_path / "pub")], obj={}
+    )
+    assert again.exit_code == 1 and "exist" in again.output
+    missing = CliRunner().invoke(
+        cli, ["publish", str(tmp_path), "--out", str(tmp_path / "p2")], obj={}
+    )
+    assert missing.exit_code == 1 and "no study.json" in missing.output

@@ -316,11 +316,15 @@ def pdfs(ctx, as_json):
 
 
 from ._fit import fit  # noqa: E402
+from ._import import import_lhe  # noqa: E402
 from ._limits import limits  # noqa: E402
+from ._publish import publish  # noqa: E402
 from ._study import design, reproduce  # noqa: E402
 
 cli.add_command(fit)
+cli.add_command(import_lhe)
 cli.add_command(limits)
+cli.add_command(publish)
 cli.add_command(design)
 cli.add_command(reproduce)
 

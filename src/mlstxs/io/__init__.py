@@ -1,5 +1,6 @@
 """Reading and writing event samples (Parquet + JSON metadata)."""
 
+from ._lhe import LHEHeaderInfo, LHEPair, LHEResult, read_lhe, read_lhe_pair
 from ._metadata import (
     FORMAT_VERSION,
     SampleFormatError,
@@ -30,6 +31,9 @@ __all__ = [
     "STXS_PTZ_EDGES_GEV",
     "BinnedCrossSections",
     "EventSample",
+    "LHEHeaderInfo",
+    "LHEPair",
+    "LHEResult",
     "SampleFormatError",
     "SampleMetadata",
     "SampleSplit",
@@ -38,6 +42,8 @@ __all__ = [
     "mc_error",
     "momentum_column_names",
     "package_versions",
+    "read_lhe",
+    "read_lhe_pair",
     "read_part",
     "split_indices",
     "validate_columns",

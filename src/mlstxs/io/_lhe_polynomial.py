@@ -10,11 +10,12 @@ p holds the monomials (1, c_a, c_a c_b) of eq. (1) at c_p, the K coefficients of
 solve W ≈ X Aᵀ with W (N × n_points): one least-squares problem with N right-hand sides,
 exact when A is square and invertible, over-determined otherwise.
 
-Weight ids of the form ``<op>_<m|p><int>p<frac>`` (``cHW_m1p0`` is cHW = −1.0, ``cHW_p2p5`` is
-cHW = +2.5) are recognised automatically; several ``<op>_<value>`` pairs may follow one another
-(``cHW_p1p0_cHB_m1p0``), and trailing tokens that are not an operator/value pair form a tag
-(``cHW_p1p0_check``). Operators not named in an id are 0 at that point. Ids whose tag contains
-``check`` are held out of the fit by default and used only to test its prediction.
+Weight ids of the form ``<op>_[m|p]<int>p<frac>`` (``cHW_m1p0`` is cHW = −1.0, ``cHW_p2p5`` is
+cHW = +2.5, ``cHW_0p0`` is cHW = 0) are recognised automatically; several ``<op>_<value>``
+pairs may follow one another (``cHW_p1p0_cHB_m1p0``), and trailing tokens that are not an
+operator/value pair form a tag (``cHW_p1p0_check``). Operators not named in an id are 0 at
+that point. Ids whose tag contains ``check`` are held out of the fit by default and used only
+to test its prediction.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 from ..physics import OPERATORS, validate_operators, weight_term_names, weight_term_pairs
 from ._metadata import SampleFormatError
 
-_VALUE = re.compile(r"^(?P<sign>[mp])(?P<int>\d+)p(?P<frac>\d+)$")
+_VALUE = re.compile(r"^(?P<sign>[mp]?)(?P<int>\d+)p(?P<frac>\d+)$")
 
 
 def parse_weight_id(weight_id: str) -> dict[str, float] | None:
@@ -111,6 +112,12 @@ def solve_polynomial(
     """
     ops = validate_operators(operators)
     names = weight_term_names(ops)
+    ignored = sorted({op for c in reweighting.values() for op, v in c.items() if v} - set(ops))
+    if ignored:
+        raise SampleFormatError(
+            f"reweighting points vary {', '.join(ignored)}, which is not among the operators "
+            f"{list(ops)} of the polynomial; add it to the operators"
+        )
     fit_ids = [w for w in reweighting if w not in set(holdout)]
     a = design_matrix([reweighting[w] for w in fit_ids], ops)
     rank = np.linalg.matrix_rank(a) if a.size else 0
@@ -118,7 +125,7 @@ def solve_polynomial(
         missing = _undetermined_terms(a, names) if a.size else names
         raise SampleFormatError(
             f"the {len(fit_ids)} fitted reweighting point(s) {fit_ids} determine only {rank} of "
-            f"the {len(names)} terms {names} of the weight polynomial; undetermined: "
+            f"the {len(names)} terms {names} of the weight polynomial; not fixed separately: "
             f"{', '.join(missing)} (add points with other values of the operators involved, "
             f"e.g. two non-zero values per operator for its square and one with both "
             f"operators non-zero per cross term)"

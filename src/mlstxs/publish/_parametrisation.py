@@ -111,16 +111,17 @@ class RegionParametrisation:
             "n_events": self.n_events,
             "Lambda_TeV": self.Lambda_TeV,
             "parameters": list(self.operators),
-            "terms": [
-                {"params": list(p), "val": v, "uncert": e} for p, v, e in self.terms()
-            ],
+            "terms": [{"params": list(p), "val": v, "uncert": e} for p, v, e in self.terms()],
         }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> RegionParametrisation:
         """Inverse of :meth:`to_dict`; raises :class:`ParametrisationFormatError`."""
-        missing = [k for k in ("bin", "sm", "u", "n_events", "Lambda_TeV", "parameters", "terms")
-                   if k not in d]
+        missing = [
+            k
+            for k in ("bin", "sm", "u", "n_events", "Lambda_TeV", "parameters", "terms")
+            if k not in d
+        ]
         if missing:
             raise ParametrisationFormatError(f"bad field '{missing[0]}': missing")
         ops = tuple(d["parameters"])
@@ -141,7 +142,10 @@ class RegionParametrisation:
             sigma_sm_pb=float(d["sm"]),
             sigma_sm_err_pb=float(d["u"]),
             n_events=int(d["n_events"]),
-            A=A, A_err=A_err, B=B, B_err=B_err,
+            A=A,
+            A_err=A_err,
+            B=B,
+            B_err=B_err,
         )
 
     def __repr__(self) -> str:
@@ -221,8 +225,9 @@ def parametrise_cards(
     """:func:`region_parametrisation` of every card's region (:func:`card_selects`), in order."""
     obs = compute_observables(sample.columns)
     return [
-        region_parametrisation(sample, card_selects(card, obs["pt_Z"], obs["m_ZH"]),
-                               region_name(card))
+        region_parametrisation(
+            sample, card_selects(card, obs["pt_Z"], obs["m_ZH"]), region_name(card)
+        )
         for card in cards
     ]
 

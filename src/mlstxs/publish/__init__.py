@@ -1,0 +1,209 @@
+"""Publishing the designed regions: SMEFT parametrisations and a HEPData submission.
+
+>>> params = parametrise_cards(sample, cards)                      # doctest: +SKIP
+>>> write_parametrisations(params, Path("out/parametrisation.json"))  # doctest: +SKIP
+>>> result = publish(Path("out/study"), Path("out/sample"), Path("out/publish"))  # doctest: +SKIP
+
+The HEPData part needs ``hepdata_lib`` (it brings ``hepdata-validator``); it is imported only
+when a submission is built.
+
+``publish`` writes into ``out_dir``: ``parametrisation.json``, ``hepdata/`` (the validated
+submission), ``hepdata.tar.gz`` (its upload archive) and, where the limits stage left one next
+to the results, ``pyhf_workspace_STXS.json``. Everything goes into a temporary sibling
+directory that is renamed to ``out_dir`` at the end, so an error leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..io import EventSample
+from ..report import RegionCard, load_card, load_study
+from ._hepdata import HEPDataValidationError, build_submission, hepdata_submission, validate_hepdata
+from ._parametrisation import (
+    EQUATION,
+    ParametrisationFormatError,
+    RegionParametrisation,
+    parametrisations_to_dict,
+    parametrise_cards,
+    read_parametrisations,
+    region_name,
+    region_parametrisation,
+    write_parametrisations,
+)
+
+WORKSPACE_NAME = "pyhf_workspace_STXS.json"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What :func:`publish` wrote.
+
+    Attributes
+    ----------
+    out_dir : Path
+        The output directory.
+    parametrisation : Path
+        ``parametrisation.json`` (:func:`write_parametrisations`).
+    hepdata : Path
+        The HEPData submission directory.
+    hepdata_archive : Path
+        Its ``.tar.gz`` upload archive.
+    pyhf_workspace : Path or None
+        The copied pyhf workspace, if the study had one.
+    n_regions : int
+        Number of region cards published.
+    skipped : tuple of str
+        Cards left out because their region selects no SM cross section in the sample.
+    """
+
+    out_dir: Path
+    parametrisation: Path
+    hepdata: Path
+    hepdata_archive: Path
+    pyhf_workspace: Path | None
+    n_regions: int
+    skipped: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        """Paths as strings."""
+        return {
+            "out_dir": str(self.out_dir),
+            "parametrisation": str(self.parametrisation),
+            "hepdata": str(self.hepdata),
+            "hepdata_archive": str(self.hepdata_archive),
+            "pyhf_workspace": None if self.pyhf_workspace is None else str(self.pyhf_workspace),
+            "n_regions": self.n_regions,
+            "skipped": list(self.skipped),
+        }
+
+    def __repr__(self) -> str:
+        ws = "with" if self.pyhf_workspace else "without"
+        skipped = f"; skipped (no SM events): {', '.join(self.skipped)}" if self.skipped else ""
+        return (
+            f"PublishResult({str(self.out_dir)!r}: {self.n_regions} regions, HEPData "
+            f"submission, parametrisation, {ws} pyhf workspace{skipped})"
+        )
+
+
+def _load_cards(results_dir: Path) -> list[RegionCard]:
+    paths = sorted((results_dir / "cards").glob("*.json"))
+    if not paths:
+        raise ValueError(f"{results_dir / 'cards'}: no region cards (run the report first)")
+    return [load_card(p) for p in paths]
+
+
+def _populated(sample: EventSample, cards: list) -> tuple[list, tuple[str, ...]]:
+    """Cards whose region has a positive SM cross section in the sample, and the names of
+    the others (a line that selects nothing cannot be parametrised)."""
+    from ..observables import compute_observables
+    from ..report import card_selects
+
+    obs = compute_observables(sample.columns)
+    w_sm = sample.columns["w_sm"]
+    keep, skipped = [], []
+    for card in cards:
+        if w_sm[card_selects(card, obs["pt_Z"], obs["m_ZH"])].sum() > 0:
+            keep.append(card)
+        else:
+            skipped.append(region_name(card))
+    return keep, tuple(skipped)
+
+
+def publish(
+    results_dir: Path, sample_path: Path, out_dir: Path, *, overwrite: bool = False
+) -> PublishResult:
+    """Publish a region study: SMEFT parametrisations, HEPData submission, pyhf workspace.
+
+    Parameters
+    ----------
+    results_dir : Path
+        The study directory with ``study.json`` and ``cards/*.json`` (docs/study_format.md).
+    sample_path : Path
+        The event sample the regions are parametrised with (``mlstxs.io`` sample directory).
+    out_dir : Path
+        Output directory; must not exist unless ``overwrite``.
+    overwrite : bool
+        Replace an existing ``out_dir`` (only once everything new has been written).
+
+    Returns
+    -------
+    PublishResult
+
+    Raises
+    ------
+    FileExistsError
+        If ``out_dir`` exists and ``overwrite`` is false.
+    mlstxs.report.StudyFormatError, ValueError, mlstxs.io.SampleFormatError
+        If the study, a card or the sample is missing or invalid.
+    """
+    results_dir, out_dir = Path(results_dir), Path(out_dir)
+    if out_dir.exists() and not overwrite:
+        raise FileExistsError(f"{out_dir} already exists; choose another path or overwrite")
+    study = load_study(results_dir / "study.json")
+    cards = _load_cards(results_dir)
+    sample = EventSample.load(sample_path)
+    cards, skipped = _populated(sample, cards)
+    if not cards:
+        raise ValueError("no region card selects any SM cross section in the sample")
+    workspace = results_dir.parent / "limits" / WORKSPACE_NAME
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        params = parametrise_cards(sample, cards)
+        write_parametrisations(params, tmp / "parametrisation.json")
+        resources = [
+            (
+                tmp / "parametrisation.json",
+                "SMEFT parametrisation of the regions (EFT2Obs-style JSON)",
+            )
+        ]
+        if workspace.is_file():
+            shutil.copy2(workspace, tmp / WORKSPACE_NAME)
+            resources.append((tmp / WORKSPACE_NAME, "pyhf workspace of the STXS fit"))
+        hepdata_submission(
+            study,
+            cards,
+            params,
+            tmp / "hepdata",
+            archive=tmp / "hepdata.tar.gz",
+            resources=resources,
+        )
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    return PublishResult(
+        out_dir=out_dir,
+        parametrisation=out_dir / "parametrisation.json",
+        hepdata=out_dir / "hepdata",
+        hepdata_archive=out_dir / "hepdata.tar.gz",
+        pyhf_workspace=out_dir / WORKSPACE_NAME if workspace.is_file() else None,
+        n_regions=len(cards),
+        skipped=skipped,
+    )
+
+
+__all__ = [
+    "EQUATION",
+    "WORKSPACE_NAME",
+    "HEPDataValidationError",
+    "ParametrisationFormatError",
+    "PublishResult",
+    "RegionParametrisation",
+    "build_submission",
+    "hepdata_submission",
+    "parametrisations_to_dict",
+    "parametrise_cards",
+    "publish",
+    "read_parametrisations",
+    "region_name",
+    "region_parametrisation",
+    "validate_hepdata",
+    "write_parametrisations",
+]
