@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -33,7 +34,7 @@ def test_a_and_b_agree_with_madgraph_in_every_stxs_bin():
             mll_window_GeV=(sm.M_Z - 15 * sm.Gamma_Z, sm.M_Z + 15 * sm.Gamma_Z),
         )
     )
-    for lo, hi in zip(EDGES[:-1], EDGES[1:], strict=True):
+    for lo, hi in itertools.pairwise(EDGES):
         name = f"[{lo:g},{hi:g})"
         p_mg = region_parametrisation(mg, (mg.ptz_GeV() >= lo) & (mg.ptz_GeV() < hi), name)
         p_us = region_parametrisation(ours, (ours.ptz_GeV() >= lo) & (ours.ptz_GeV() < hi), name)
