@@ -9,6 +9,7 @@ from ._metadata import (
     command_line,
     package_versions,
 )
+from ._ntuple import CartesianBranches, NtupleMapping, PtEtaPhiMBranches, read_ntuple
 from ._sample import (
     COMPONENTS,
     MOMENTUM_OBJECTS,
@@ -30,10 +31,13 @@ __all__ = [
     "MOMENTUM_OBJECTS",
     "STXS_PTZ_EDGES_GEV",
     "BinnedCrossSections",
+    "CartesianBranches",
     "EventSample",
     "LHEHeaderInfo",
     "LHEPair",
     "LHEResult",
+    "NtupleMapping",
+    "PtEtaPhiMBranches",
     "SampleFormatError",
     "SampleMetadata",
     "SampleSplit",
@@ -44,6 +48,7 @@ __all__ = [
     "package_versions",
     "read_lhe",
     "read_lhe_pair",
+    "read_ntuple",
     "read_part",
     "split_indices",
     "validate_columns",
