@@ -319,12 +319,14 @@ from ._fit import fit  # noqa: E402
 from ._import import import_lhe  # noqa: E402
 from ._limits import limits  # noqa: E402
 from ._publish import publish  # noqa: E402
+from ._shower import shower  # noqa: E402
 from ._study import design, reproduce  # noqa: E402
 
 cli.add_command(fit)
 cli.add_command(import_lhe)
 cli.add_command(limits)
 cli.add_command(publish)
+cli.add_command(shower)
 cli.add_command(design)
 cli.add_command(reproduce)
 
