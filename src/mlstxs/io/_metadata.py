@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .._files import read_json
+
 FORMAT_NAME = "mlstxs.event_sample"
 FORMAT_VERSION = 1
 
@@ -65,14 +67,9 @@ class SampleMetadata(BaseModel):
     @classmethod
     def read(cls, path: Path) -> SampleMetadata:
         """Read and validate; errors name the file and the bad field."""
-        if not path.is_file():
-            raise SampleFormatError(
-                f"{path}: missing metadata record (incomplete or foreign sample)"
-            )
-        try:
-            raw = json.loads(path.read_text())
-        except json.JSONDecodeError as exc:
-            raise SampleFormatError(f"{path}: not valid JSON ({exc})") from None
+        raw = read_json(
+            path, "missing metadata record (incomplete or foreign sample)", SampleFormatError
+        )
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:

@@ -6,8 +6,6 @@ On disk: ``<dir>/events/part-*.parquet`` and ``<dir>/metadata.json`` (``docs/sam
 from __future__ import annotations
 
 import math
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .._files import atomic_directory
 from ..observables._columns import COMPONENTS
 from ..observables._columns import OBJECTS as MOMENTUM_OBJECTS
 from ..physics import UnknownOperatorError, weight_term_names, weight_term_pairs
@@ -221,18 +220,10 @@ class EventSample:
         path = Path(path)
         if path.exists() and not overwrite:
             raise FileExistsError(f"{path} already exists; choose another path or overwrite")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-        try:
+        with atomic_directory(path) as tmp:
             (tmp / "events").mkdir()
             write_part(tmp / "events" / "part-00000.parquet", self.columns)
             self.metadata.write(tmp / "metadata.json")
-            if path.exists():
-                shutil.rmtree(path)
-            tmp.rename(path)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp)
         return path
 
     @classmethod

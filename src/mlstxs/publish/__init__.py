@@ -16,10 +16,10 @@ directory that is renamed to ``out_dir`` at the end, so an error leaves nothing 
 from __future__ import annotations
 
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._files import atomic_directory
 from ..io import EventSample
 from ..report import RegionCard, load_card, load_study
 from ._hepdata import HEPDataValidationError, build_submission, hepdata_submission, validate_hepdata
@@ -150,9 +150,7 @@ def publish(
     if not cards:
         raise ValueError("no region card selects any SM cross section in the sample")
     workspace = results_dir.parent / "limits" / WORKSPACE_NAME
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic_directory(out_dir) as tmp:
         params = parametrise_cards(sample, cards)
         write_parametrisations(params, tmp / "parametrisation.json")
         resources = [
@@ -172,12 +170,6 @@ def publish(
             archive=tmp / "hepdata.tar.gz",
             resources=resources,
         )
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        tmp.rename(out_dir)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
     return PublishResult(
         out_dir=out_dir,
         parametrisation=out_dir / "parametrisation.json",

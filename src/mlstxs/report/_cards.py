@@ -18,6 +18,7 @@ import jsonschema
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .._files import read_json
 from ._study import (
     LINE_METHODS,
     StudyIndex,
@@ -313,13 +314,7 @@ def load_card(path: Path) -> RegionCard:
         and the bad field.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path}: no such region card")
-    try:
-        raw = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc})") from None
-    return validate_card(raw, str(path))
+    return validate_card(read_json(path, "no such region card"), str(path))
 
 
 def card_selects(card: RegionCard, pt_Z: np.ndarray, m_ZH: np.ndarray) -> np.ndarray:

@@ -8,7 +8,6 @@ split, slice and ε).
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Iterable, Iterator
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .._files import read_json
 
 logger = logging.getLogger("mlstxs.report")
 
@@ -51,12 +52,7 @@ def load_study(path: Path) -> dict:
         required fields is wrong; the message names the file and the field.
     """
     path = Path(path)
-    if not path.is_file():
-        raise StudyFormatError(f"{path}: no such study file")
-    try:
-        study = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise StudyFormatError(f"{path}: not valid JSON ({exc})") from None
+    study = read_json(path, "no such study file", StudyFormatError)
     try:
         check_study(study)
     except StudyFormatError as exc:
