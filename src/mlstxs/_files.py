@@ -1,31 +1,38 @@
-"""File helpers shared by the stages: atomic directory outputs and JSON inputs."""
+"""File helpers shared by the stages: new files written atomically, JSON inputs.
+
+Directory outputs are written through :mod:`mlstxs._output`."""
 
 from __future__ import annotations
 
 import json
-import shutil
+import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 
-@contextmanager
-def atomic_directory(path: Path) -> Iterator[Path]:
-    """Yield a temporary sibling directory of ``path`` to write into. On success it replaces
-    ``path``; on any error it is removed, so no half-written output is left behind."""
+def write_new_file(path: Path, text: str) -> None:
+    """Write a text file that must not exist yet, atomically: the content goes to a temporary
+    sibling that is then hard-linked to ``path`` (which fails if ``path`` appeared meanwhile),
+    so neither a concurrent writer's file nor a half-written one can result."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        yield tmp
-        if path.exists():
-            shutil.rmtree(path)
-        tmp.rename(path)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise FileExistsError(f"{path} already exists; choose another --out") from None
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
+        os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def read_json(path: Path, missing: str, error: type[Exception] = ValueError) -> Any:

@@ -155,6 +155,7 @@ def test_publish_writes_everything(results, tmp_path):
     res = publish(results / "study", results / "sample", tmp_path / "pub")
     assert res.n_regions == 8
     assert sorted(p.name for p in res.out_dir.iterdir()) == [
+        ".mlstxs-output.json",
         "hepdata",
         "hepdata.tar.gz",
         "parametrisation.json",
@@ -175,14 +176,20 @@ def test_publish_writes_everything(results, tmp_path):
 
 def test_publish_refuses_an_existing_directory(results, tmp_path):
     out = tmp_path / "pub"
-    out.mkdir()
-    (out / "keep.txt").write_text("x")
+    publish(results / "study", results / "sample", out)
     with pytest.raises(FileExistsError, match="already exists"):
         publish(results / "study", results / "sample", out)
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
     res = publish(results / "study", results / "sample", out, overwrite=True)
-    assert not (res.out_dir / "keep.txt").exists()
     assert (res.out_dir / "parametrisation.json").is_file()
+    foreign = tmp_path / "thesis"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("x")
+    for overwrite in (False, True):
+        with pytest.raises(FileExistsError, match="not written by mlstxs"):
+            publish(results / "study", results / "sample", foreign, overwrite=overwrite)
+    assert [p.name for p in foreign.iterdir()] == ["keep.txt"]
+    with pytest.raises(FileExistsError, match="an input of this command"):
+        publish(results / "study", results / "sample", results / "sample", overwrite=True)
 
 
 def test_publish_leaves_nothing_behind_on_error(results, tmp_path, monkeypatch):

@@ -28,10 +28,13 @@ from ._errors import reports_errors
 @reports_errors
 def fit(ctx, sample, point, observable, operators, lumi, epsilon, seed, out):
     """Fit the Wilson coefficients to one Poisson pseudo-experiment generated at --point."""
+    from .._files import write_new_file
     from ..io import EventSample
     from ..study._fit import fit_pseudo_data
     from ._main import _csv, _parse_point
 
+    if out and Path(out).exists():
+        raise FileExistsError(f"{out} already exists; choose another --out")
     result = fit_pseudo_data(
         EventSample.load(sample),
         _parse_point(point),
@@ -43,7 +46,5 @@ def fit(ctx, sample, point, observable, operators, lumi, epsilon, seed, out):
     )
     text = json.dumps(result, indent=2)
     if out:
-        if Path(out).exists():
-            raise FileExistsError(f"{out} already exists")
-        Path(out).write_text(text + "\n")
+        write_new_file(Path(out), text + "\n")
     click.echo(text)

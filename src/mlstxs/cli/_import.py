@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ._errors import reports_errors
@@ -25,13 +23,13 @@ def import_lhe(ctx, lhe_file, out, operators, max_events, overwrite):
     """Read a MadGraph LHE file (.lhe or .lhe.gz): momenta, nominal and <rwgt> weights; the
     per-event polynomial is solved from the reweighting points (ids like cHW_m1p0) and the
     closure of held-out points (ids containing 'check') is reported."""
+    from .._output import check_output
     from ..io import read_lhe
     from ._main import _csv
 
-    if Path(out).exists() and not overwrite:
-        raise FileExistsError(f"{out} already exists; choose another --out or pass --overwrite")
+    check_output(out, kind="sample", overwrite=overwrite, inputs=[lhe_file])
     result = read_lhe(
         lhe_file, operators=tuple(_csv(operators)) if operators else None, max_events=max_events
     )
-    result.sample.save(out, overwrite=overwrite)
+    result.sample.save(out, overwrite=overwrite, inputs=[lhe_file])
     click.echo(repr(result))

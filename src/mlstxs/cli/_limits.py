@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import shutil
+import os
 from pathlib import Path
 
 import click
@@ -12,8 +12,18 @@ from ._errors import reports_errors
 
 
 def write_limits(
-    sample_path: Path, out: Path, config, design: Path | None, overwrite: bool
+    sample_path: Path,
+    out: Path,
+    config,
+    design: Path | None,
+    overwrite: bool,
+    reuse_finished: bool = False,
 ) -> dict:
+    """The limits run with its tables, figures, pyhf workspace and page, written as one staged
+    output (``mlstxs._output``). ``limits.json`` is the checkpoint of the computation: an
+    interrupted run resumes from it and redraws the figures; the marker comes last, so the
+    previous output stays intact until the new one is complete."""
+    from .._output import file_digest, staged_output
     from ..io import EventSample
     from ..report._limits import (
         plot_contours,
@@ -23,25 +33,47 @@ def write_limits(
     )
     from ..study._limits import lines_from_study, run_limits
 
-    if out.exists():
-        if not overwrite:
-            raise FileExistsError(f"{out} already exists; choose another --out or pass --overwrite")
-        shutil.rmtree(out)
-    sample = EventSample.load(sample_path)
-    lines = None
-    if design is not None:
-        lines = lines_from_study(json.loads((Path(design) / "study.json").read_text()))
-    limits = run_limits(sample, config, lines)
-    limits["sample"]["path"] = str(sample_path)
-    out.mkdir(parents=True)
-    (out / "limits.json").write_text(json.dumps(limits, indent=1))
-    tables = write_limit_tables(limits, out / "tables")
-    figures = plot_scans(limits, out / "figures") + plot_contours(limits, out / "figures")
-    figures += _corner(limits, out / "figures")
-    _export_pyhf(sample, config, out)
-    html = write_limits_html(limits, out, tables, figures)
+    sample_path, out = Path(sample_path), Path(out)
+    study_file = Path(design) / "study.json" if design is not None else None
+    if study_file is not None and not study_file.is_file():
+        raise FileNotFoundError(f"{design}: no study.json (not an `mlstxs design` directory)")
+    identity = {
+        "settings": config.model_dump(mode="json"),
+        "sample": file_digest(sample_path / "metadata.json"),
+        "design": file_digest(study_file) if study_file else None,
+    }
+    with staged_output(
+        out,
+        kind="limits",
+        identity=identity,
+        overwrite=overwrite,
+        inputs=[sample_path, design],
+        reuse_finished=reuse_finished,
+    ) as stage:
+        if stage.complete:
+            return json.loads((out / "limits.json").read_text())
+        work = stage.work
+        sample = EventSample.load(sample_path)
+        checkpoint = work / "limits.json"
+        if not checkpoint.is_file():
+            lines = None
+            if study_file is not None:
+                lines = lines_from_study(json.loads(study_file.read_text()))
+            limits = run_limits(sample, config, lines)
+            limits["sample"]["path"] = os.path.relpath(sample_path.resolve(), out.resolve())
+            tmp = checkpoint.with_name("limits.json.tmp")
+            tmp.write_text(json.dumps(limits, indent=1))
+            tmp.replace(checkpoint)
+        limits = json.loads(checkpoint.read_text())  # the same input whether resumed or not
+        tables = write_limit_tables(limits, work / "tables")
+        figures = plot_scans(limits, work / "figures") + plot_contours(limits, work / "figures")
+        figures += _corner(limits, work / "figures")
+        _export_pyhf(sample, config, work)
+        write_limits_html(limits, work, tables, figures)
     click.echo((out / "tables" / "limits.md").read_text())
-    click.echo(f"limits: {html} ({len(tables)} table files, {len(figures)} figure files)")
+    click.echo(
+        f"limits: {out / 'limits.html'} ({len(tables)} table files, {len(figures)} figure files)"
+    )
     return limits
 
 

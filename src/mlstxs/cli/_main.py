@@ -285,11 +285,13 @@ def info(ctx, sample, as_json, point, bins):
 @reports_errors
 def merge(ctx, first, second, out, overwrite):
     """Merge an inclusive and an enriched sample with multichannel weights."""
+    from .._output import check_output
     from ..generate import merge_samples
     from ..io import EventSample
 
+    check_output(out, kind="sample", overwrite=overwrite, inputs=[first, second])
     merged = merge_samples(EventSample.load(first), EventSample.load(second))
-    merged.save(out, overwrite=overwrite)
+    merged.save(out, overwrite=overwrite, inputs=[first, second])
     _print_summary(Path(out))
 
 

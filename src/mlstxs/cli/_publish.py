@@ -31,7 +31,7 @@ def publish(ctx, results, out, sample, overwrite):
     study_file = results / "study.json"
     if not study_file.is_file():
         raise FileNotFoundError(f"{results}: no study.json (not an `mlstxs design` directory)")
-    if sample is None:
-        sample = json.loads(study_file.read_text())["sample"]["path"]
+    if sample is None:  # recorded relative to the study directory (absolute in older studies)
+        sample = results / json.loads(study_file.read_text())["sample"]["path"]
     result = run_publish(results, Path(sample), Path(out), overwrite=overwrite)
     click.echo(repr(result))

@@ -26,18 +26,18 @@ from ._errors import reports_errors
 def shower(ctx, sample, out, events, seed, mpi, figure, overwrite):
     """Shower a parton-level SAMPLE with Pythia 8, cluster anti-kt R = 0.4 jets (FastJet), b-tag
     them by B-hadron association and write a detector-level sample (``shower`` extra)."""
+    from .._output import check_output
     from ..detector import shower_sample
     from ..io import EventSample
 
-    if Path(out).exists() and not overwrite:
-        raise FileExistsError(f"{out} already exists; choose another --out or pass --overwrite")
+    check_output(out, kind="sample", overwrite=overwrite, inputs=[sample])
     source = EventSample.load(sample)
     if source.metadata.level != "parton":
         raise ValueError(
             f"{sample} is a {source.metadata.level}-level sample; shower a parton-level one"
         )
     result = shower_sample(source, n_events=events, random_state=seed, mpi=mpi)
-    result.sample.save(out, overwrite=overwrite)
+    result.sample.save(out, overwrite=overwrite, inputs=[sample])
     click.echo(repr(result))
     if figure:
         from ..report._shower_figure import shower_vs_fastsim

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -35,26 +34,46 @@ def _overrides(splits, epsilons, benchmark, lumi, seed) -> dict:
     }
 
 
-def _design(sample: Path, out: Path, config, scheduler, overwrite: bool, progress: bool) -> dict:
+def _design(
+    sample: Path,
+    out: Path,
+    config,
+    scheduler,
+    overwrite: bool,
+    progress: bool,
+    reuse_finished: bool = False,
+) -> dict:
+    """The study and its report, written together: the report is part of the staged output."""
+    from .._output import check_output
     from ..report import write_report
     from ..study import run_study
 
+    if not reuse_finished:
+        check_output(out, kind="study", overwrite=overwrite, inputs=[sample])
+
     with progress_bar("ensemble splits", enabled=progress) as update:
         study = run_study(
-            sample, config, out, scheduler=scheduler, overwrite=overwrite, on_progress=update
+            sample,
+            config,
+            out,
+            scheduler=scheduler,
+            overwrite=overwrite,
+            on_progress=update,
+            products=write_report,
+            reuse_finished=reuse_finished,
         )
-    report = write_report(study, out)
-    _print_summary(study, report)
+    _print_summary(study, out)
     return study
 
 
-def _print_summary(study: dict, report) -> None:
+def _print_summary(study: dict, out: Path) -> None:
     from ._tables import print_study_summary
 
     print_study_summary(study)
+    counts = {d: len(list((out / d).glob("*"))) for d in ("tables", "figures", "cards")}
     click.echo(
-        f"report: {report.html}  ({len(report.tables)} table files, "
-        f"{len(report.figures)} figure files, {len(report.cards)} region cards)"
+        f"report: {out / 'report.html'}  ({counts['tables']} table files, "
+        f"{counts['figures']} figure files, {counts['cards']} region cards)"
     )
 
 
@@ -149,44 +168,49 @@ def reproduce(
 ):
     """Generate the embedded default sample (cHW, cHWB, cHq3 weights), run the region study
     and its report, then the SMEFT limits of every observable."""
-    import shutil
-
+    from .._output import staged_output
     from ..generate import GeneratorConfig, generate_to_directory
     from ..study import EVENTS_FOR_PRESET
+    from ..study._limits import LimitsConfig
+    from ._limits import write_limits
 
     preset = preset or "default"
-    config = _study_config(config_file, preset, _overrides(splits, epsilons, benchmark, lumi, seed))
     out = Path(out)
-    if out.exists() and overwrite:
-        shutil.rmtree(out)
+    config = _study_config(config_file, preset, _overrides(splits, epsilons, benchmark, lumi, seed))
     gen = GeneratorConfig(
         operators=tuple(sorted(set(config.benchmark) | set(INFERENCE_OPERATORS))),
         n_events=events or EVENTS_FOR_PRESET[preset],
         seed=1,
         level="detector",
     )
-    sample_dir = out / "sample"
-    if not _finished_sample(sample_dir, gen):
+    limits_config = LimitsConfig(
+        **({"grid_points": 61, "grid_points_2d": 21} if preset == "quick" else {})
+    )
+    identity = {
+        "generator": gen.model_dump(mode="json"),
+        "study": config.model_dump(mode="json"),
+        "limits": limits_config.model_dump(mode="json"),
+    }
+    with staged_output(
+        out, kind="reproduce", identity=identity, overwrite=overwrite, reuse_finished=True
+    ) as stage:
+        if stage.complete:
+            click.echo(
+                f"{out} is already complete for these settings: nothing to do "
+                "(pass --overwrite to run it again)"
+            )
+            return
+        if stage.resumed:
+            click.echo(f"resuming the unfinished run in {stage.work}")
+        work = stage.work
         with progress_bar("generating", enabled=progress) as update:
-            generate_to_directory(gen, sample_dir, scheduler=scheduler, on_progress=update)
-    _design(sample_dir, out / "design", config, scheduler, False, progress)
-    from ..study._limits import LimitsConfig
-    from ._limits import write_limits
-
-    limits_dir = out / "limits"
-    if not (limits_dir / "limits.json").is_file():
-        quick = {"grid_points": 61, "grid_points_2d": 21} if preset == "quick" else {}
-        write_limits(sample_dir, limits_dir, LimitsConfig(**quick), out / "design", True)
+            generate_to_directory(
+                gen, work / "sample", scheduler=scheduler, on_progress=update, reuse_finished=True
+            )
+        _design(work / "sample", work / "design", config, scheduler, False, progress, True)
+        write_limits(work / "sample", work / "limits", limits_config, work / "design", False, True)
+    click.echo(f"reproduce: finished; outputs in {out}")
 
 
 INFERENCE_OPERATORS = ("cHW", "cHWB", "cHq3")
 """Operators of the embedded default sample: the benchmark cHW plus the pairs of the fits."""
-
-
-def _finished_sample(path: Path, gen) -> bool:
-    meta = path / "metadata.json"
-    if not meta.is_file():
-        return False
-    if json.loads(meta.read_text()).get("generator") != gen.model_dump(mode="json"):
-        raise FileExistsError(f"{path} holds a sample of other settings; pass --overwrite")
-    return True

@@ -2,9 +2,10 @@
 
 A run of n events is cut into chunks of ``chunk_size``; chunk i draws its random numbers from
 child i of ``SeedSequence(seed)``, so the sample does not depend on how chunks are scheduled.
-Each finished chunk leaves ``events/part-<i>.parquet`` and a small JSON summary; the metadata
-record is written last, so a directory without ``metadata.json`` is an unfinished run that the
-same command resumes.
+Each finished chunk leaves ``events/part-<i>.parquet`` and a small JSON summary in the run's
+partial directory (``mlstxs._output``); the metadata record is written last and the finished
+sample then replaces the output directory atomically, so the same command resumes an
+interrupted run and an existing output is never half-replaced.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .._dask import run_tasks
+from .._output import OutputError, staged_output
 from ..io import (
     EventSample,
     SampleMetadata,
@@ -33,7 +35,9 @@ from ._config import GeneratorConfig
 from ._events import generate_chunk
 
 PROGRESS_DIR = ".progress"
-SETTINGS_FILE = "settings.json"
+
+OutputExistsError = OutputError
+"""Raised when the output may not be written (kept under its former name)."""
 
 
 @dataclass(frozen=True)
@@ -120,34 +124,14 @@ def generate(config: GeneratorConfig, command: str | None = None) -> EventSample
     return EventSample(columns, build_metadata(config, summaries, command))
 
 
-class OutputExistsError(FileExistsError):
-    """The output directory holds a finished sample, or an unfinished run of other settings."""
-
-
-def _prepare_output(config: GeneratorConfig, out: Path, overwrite: bool) -> set[int]:
-    """Create or reuse the output directory; return the indices of chunks already done."""
-    settings = config.model_dump_json()
-    if out.exists():
-        resumable = (out / PROGRESS_DIR / SETTINGS_FILE).is_file()
-        finished = (out / "metadata.json").exists()
-        if overwrite:
-            shutil.rmtree(out) if out.is_dir() else out.unlink()
-        elif finished or not resumable:
-            raise OutputExistsError(
-                f"{out} already exists; choose another --out or pass --overwrite"
-            )
-        elif (out / PROGRESS_DIR / SETTINGS_FILE).read_text() != settings:
-            raise OutputExistsError(
-                f"{out} holds an unfinished run with different settings; "
-                "rerun with the same settings to resume, or pass --overwrite"
-            )
-    (out / "events").mkdir(parents=True, exist_ok=True)
-    (out / PROGRESS_DIR).mkdir(exist_ok=True)
-    (out / PROGRESS_DIR / SETTINGS_FILE).write_text(settings)
+def _chunks_done(work: Path) -> set[int]:
+    """Indices of the chunks whose Parquet file and summary are both on disk."""
+    (work / "events").mkdir(exist_ok=True)
+    (work / PROGRESS_DIR).mkdir(exist_ok=True)
     done = set()
-    for f in (out / PROGRESS_DIR).glob("chunk-*.json"):
+    for f in (work / PROGRESS_DIR).glob("chunk-*.json"):
         index = int(f.stem.split("-")[1])
-        if (out / "events" / f"part-{index:05d}.parquet").is_file():
+        if (work / "events" / f"part-{index:05d}.parquet").is_file():
             done.add(index)
     return done
 
@@ -167,6 +151,7 @@ def generate_to_directory(
     overwrite: bool = False,
     command: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    reuse_finished: bool = False,
 ) -> Path:
     """Generate a sample into directory ``out``, resuming an unfinished run of the same settings.
 
@@ -176,23 +161,31 @@ def generate_to_directory(
         ``None`` for a local Dask cluster, a scheduler address (``tcp://host:8786``) for an
         existing one, or ``"synchronous"`` to run in this process.
     overwrite : bool
-        Replace an existing output directory.
+        Replace an existing sample that mlstxs wrote, once the new one is complete.
     on_progress : callable, optional
         Called as ``on_progress(done, total)`` after each chunk.
+    reuse_finished : bool
+        A finished sample of the same settings in ``out`` is kept and returned as it is,
+        instead of being refused.
     """
-    out = Path(out)
-    done = _prepare_output(config, out, overwrite)
-    todo = [c for c in chunk_plan(config) if c[0] not in done]
-    total = len(todo) + len(done)
-    if on_progress:
-        on_progress(len(done), total)
-    tag = hashlib.sha1(config.model_dump_json().encode()).hexdigest()[:10]
-    tasks = [(config, i, n, s, out) for i, n, s in todo]
-    for summary in run_tasks(run_chunk_to_disk, tasks, scheduler, f"mlstxs-chunk-{tag}"):
-        done.add(summary.index)
+    identity = {"generator": config.model_dump(mode="json")}
+    with staged_output(
+        out, kind="sample", identity=identity, overwrite=overwrite, reuse_finished=reuse_finished
+    ) as stage:
+        if stage.complete:
+            return stage.path
+        done = _chunks_done(stage.work)
+        todo = [c for c in chunk_plan(config) if c[0] not in done]
+        total = len(todo) + len(done)
         if on_progress:
             on_progress(len(done), total)
-    meta = build_metadata(config, _load_summaries(out), command or command_line())
-    meta.write(out / "metadata.json")
-    shutil.rmtree(out / PROGRESS_DIR)
-    return out
+        tag = hashlib.sha1(config.model_dump_json().encode()).hexdigest()[:10]
+        tasks = [(config, i, n, s, stage.work) for i, n, s in todo]
+        for summary in run_tasks(run_chunk_to_disk, tasks, scheduler, f"mlstxs-chunk-{tag}"):
+            done.add(summary.index)
+            if on_progress:
+                on_progress(len(done), total)
+        meta = build_metadata(config, _load_summaries(stage.work), command or command_line())
+        meta.write(stage.work / "metadata.json")
+        shutil.rmtree(stage.work / PROGRESS_DIR)
+    return Path(out)

@@ -6,7 +6,7 @@ On disk: ``<dir>/events/part-*.parquet`` and ``<dir>/metadata.json`` (``docs/sam
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .._files import atomic_directory
+from .._output import staged_output
 from ..observables._columns import COMPONENTS
 from ..observables._columns import OBJECTS as MOMENTUM_OBJECTS
 from ..physics import UnknownOperatorError, weight_term_names, weight_term_pairs
@@ -215,15 +215,27 @@ class EventSample:
         return BinnedCrossSections("pt_Z", tuple(float(e) for e in edges), out)
 
     # -- persistence ---------------------------------------------------------------------
-    def save(self, path: str | Path, overwrite: bool = False) -> Path:
-        """Write the sample as a directory (Parquet + metadata.json); never half-written."""
+    def save(
+        self, path: str | Path, overwrite: bool = False, inputs: Iterable[str | Path] = ()
+    ) -> Path:
+        """Write the sample as a directory (Parquet + metadata.json), never half-written.
+
+        An existing sample is replaced only with ``overwrite``, only if mlstxs wrote it, and only
+        once the new one is complete; ``path`` may not overlap any of ``inputs``.
+        """
         path = Path(path)
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} already exists; choose another path or overwrite")
-        with atomic_directory(path) as tmp:
-            (tmp / "events").mkdir()
-            write_part(tmp / "events" / "part-00000.parquet", self.columns)
-            self.metadata.write(tmp / "metadata.json")
+        identity = {"metadata": self.metadata.model_dump(mode="json")}
+        with staged_output(
+            path,
+            kind="sample",
+            identity=identity,
+            overwrite=overwrite,
+            inputs=inputs,
+            resumable=False,
+        ) as stage:
+            (stage.work / "events").mkdir()
+            write_part(stage.work / "events" / "part-00000.parquet", self.columns)
+            self.metadata.write(stage.work / "metadata.json")
         return path
 
     @classmethod

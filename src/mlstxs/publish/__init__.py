@@ -19,7 +19,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._files import atomic_directory
+from .._output import check_output, file_digest, staged_output
 from ..io import EventSample
 from ..report import RegionCard, load_card, load_study
 from ._hepdata import HEPDataValidationError, build_submission, hepdata_submission, validate_hepdata
@@ -127,7 +127,8 @@ def publish(
     out_dir : Path
         Output directory; must not exist unless ``overwrite``.
     overwrite : bool
-        Replace an existing ``out_dir`` (only once everything new has been written).
+        Replace an existing ``out_dir`` that mlstxs wrote (only once everything new has been
+        written).
 
     Returns
     -------
@@ -141,8 +142,9 @@ def publish(
         If the study, a card or the sample is missing or invalid.
     """
     results_dir, out_dir = Path(results_dir), Path(out_dir)
-    if out_dir.exists() and not overwrite:
-        raise FileExistsError(f"{out_dir} already exists; choose another path or overwrite")
+    check_output(
+        out_dir, kind="publication", overwrite=overwrite, inputs=[results_dir, sample_path]
+    )
     study = load_study(results_dir / "study.json")
     cards = _load_cards(results_dir)
     sample = EventSample.load(sample_path)
@@ -150,7 +152,19 @@ def publish(
     if not cards:
         raise ValueError("no region card selects any SM cross section in the sample")
     workspace = results_dir.parent / "limits" / WORKSPACE_NAME
-    with atomic_directory(out_dir) as tmp:
+    identity = {
+        "study": file_digest(results_dir / "study.json"),
+        "sample": file_digest(Path(sample_path) / "metadata.json"),
+    }
+    with staged_output(
+        out_dir,
+        kind="publication",
+        identity=identity,
+        overwrite=overwrite,
+        inputs=[results_dir, sample_path],
+        resumable=False,
+    ) as stage:
+        tmp = stage.work
         params = parametrise_cards(sample, cards)
         write_parametrisations(params, tmp / "parametrisation.json")
         resources = [

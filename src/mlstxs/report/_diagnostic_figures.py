@@ -318,14 +318,8 @@ def fig11_dnn_training(study: dict) -> Figure:
         val = as_array(val, "val_loss")
         ax.plot(np.arange(val.size), val, "s-", ms=3, label="validation loss")
     best = dnn.get("best_epoch")
-    if isinstance(best, int):
-        sec = dnn.get("seconds_per_epoch")
-        ax.axvline(
-            best,
-            color="k",
-            ls="--",
-            label=f"best epoch {best}" + (f" ({sec:.2g} s/epoch)" if sec else ""),
-        )
+    if isinstance(best, int):  # no timing here: the figure is the same on every rerun
+        ax.axvline(best, color="k", ls="--", label=f"best epoch {best}")
     ax.set(xlabel="Epoch", ylabel="Weighted binary cross-entropy")
     ax.legend(loc="best")
     label(ax, study)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import shutil
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from .._dask import run_tasks
+from .._output import OutputError, file_digest, identity_digest, staged_output
 from ..regions import pt_slices
 from ._config import StudyConfig
 from ._data import load_sample_cached, study_data
@@ -23,8 +23,8 @@ FORMAT_VERSION = 1
 SPLITS_DIR = "splits"
 
 
-class StudyExistsError(FileExistsError):
-    """The output directory holds a finished study, or an unfinished one of other settings."""
+StudyExistsError = OutputError
+"""Raised when the study's output directory may not be written (kept under its former name)."""
 
 
 def split_seeds(config: StudyConfig) -> list[int]:
@@ -46,31 +46,17 @@ def run_split_to_disk(
     return split
 
 
-def _identity(sample_path: Path, config: StudyConfig) -> str:
-    meta = (sample_path / "metadata.json").read_bytes()
-    return json.dumps(
-        {"settings": config.model_dump(mode="json"), "sample": hashlib.sha256(meta).hexdigest()},
-        sort_keys=True,
-    )
+def study_identity(sample_path: Path, config: StudyConfig) -> dict:
+    """What makes two studies the same: the settings and the sample's metadata fingerprint."""
+    return {
+        "settings": config.model_dump(mode="json"),
+        "sample": file_digest(Path(sample_path) / "metadata.json"),
+    }
 
 
-def _prepare(out: Path, identity: str, overwrite: bool) -> set[int]:
-    marker = out / SPLITS_DIR / "identity.json"
-    if out.exists():
-        if overwrite:
-            shutil.rmtree(out)
-        elif (out / "study.json").exists() or not marker.is_file():
-            raise StudyExistsError(
-                f"{out} already exists; choose another --out or pass --overwrite"
-            )
-        elif marker.read_text() != identity:
-            raise StudyExistsError(
-                f"{out} holds an unfinished study of other settings or another sample; "
-                "rerun with the same ones to resume, or pass --overwrite"
-            )
-    (out / SPLITS_DIR).mkdir(parents=True, exist_ok=True)
-    marker.write_text(identity)
-    return {int(p.stem.split("-")[1]) for p in (out / SPLITS_DIR).glob("split-*.json")}
+def _splits_done(work: Path) -> set[int]:
+    (work / SPLITS_DIR).mkdir(exist_ok=True)
+    return {int(p.stem.split("-")[1]) for p in (work / SPLITS_DIR).glob("split-*.json")}
 
 
 def run_study(
@@ -81,30 +67,59 @@ def run_study(
     scheduler: str | None = None,
     overwrite: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    products: Callable[[dict, Path], object] | None = None,
+    reuse_finished: bool = False,
 ) -> dict:
-    """Run the region study on a sample directory; returns the study record (also written to
-    ``out/study.json``). Finished splits are kept, so an interrupted study resumes."""
+    """Run the region study on a sample directory; returns the study record.
+
+    The splits are checkpointed in the run's partial directory (``mlstxs._output``), so an
+    interrupted study resumes; ``study.json`` and the ``products`` are written last and the
+    finished directory then replaces ``out`` atomically.
+
+    Parameters
+    ----------
+    products : callable, optional
+        ``products(study, directory)`` writes what is derived from the study (the report)
+        into the directory before it is moved into place, so the output is complete or absent.
+    reuse_finished : bool
+        A finished study of the same settings and sample in ``out`` is read and returned
+        instead of being refused.
+    """
     sample_path, out = Path(sample_path), Path(out)
     sample = load_sample_cached(sample_path)
     study_data(sample, config)  # fail early: missing operators, negative weights
-    done = _prepare(out, _identity(sample_path, config), overwrite)
-    seeds = split_seeds(config)
-    todo = [
-        (str(sample_path), config, i, seeds[i], out)
-        for i in range(config.n_splits)
-        if i not in done
-    ]
-    if on_progress:
-        on_progress(len(done), config.n_splits)
-    tag = hashlib.sha1(_identity(sample_path, config).encode()).hexdigest()[:10]
-    for index in run_tasks(run_split_to_disk, todo, scheduler, f"mlstxs-split-{tag}"):
-        done.add(index)
+    identity = study_identity(sample_path, config)
+    with staged_output(
+        out,
+        kind="study",
+        identity=identity,
+        overwrite=overwrite,
+        inputs=[sample_path],
+        reuse_finished=reuse_finished,
+    ) as stage:
+        if stage.complete:
+            return json.loads((stage.path / "study.json").read_text())
+        done = _splits_done(stage.work)
+        seeds = split_seeds(config)
+        todo = [
+            (str(sample_path), config, i, seeds[i], stage.work)
+            for i in range(config.n_splits)
+            if i not in done
+        ]
         if on_progress:
             on_progress(len(done), config.n_splits)
-    study = assemble(sample_path, sample, config, out)
-    tmp = out / "study.json.tmp"
-    tmp.write_text(json.dumps(study, indent=1))
-    tmp.replace(out / "study.json")
+        tag = identity_digest(identity)[:10]
+        for index in run_tasks(run_split_to_disk, todo, scheduler, f"mlstxs-split-{tag}"):
+            done.add(index)
+            if on_progress:
+                on_progress(len(done), config.n_splits)
+        study = assemble(sample_path, sample, config, stage.work)
+        study["sample"]["path"] = os.path.relpath(sample_path.resolve(), out.resolve())
+        if products is not None:
+            products(study, stage.work)
+        tmp = stage.work / "study.json.tmp"
+        tmp.write_text(json.dumps(study, indent=1))
+        tmp.replace(stage.work / "study.json")
     return study
 
 
