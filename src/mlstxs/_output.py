@@ -323,8 +323,11 @@ def _finish(out: Path, work: Path, kind: str, identity: Any, digest: str) -> Non
         shutil.rmtree(old)
 
 
-def _only_marker(work: Path) -> bool:
-    return work.is_dir() and not _listing(work)
+def _holds_nothing(work: Path) -> bool:
+    """No file but the partial marker: nothing worth resuming (empty folders don't count)."""
+    return work.is_dir() and not any(
+        p.is_file() and p.name != PARTIAL_MARKER for p in work.rglob("*")
+    )
 
 
 @contextlib.contextmanager
@@ -384,7 +387,7 @@ def staged_output(
             yield StagedOutput(out, work, resumed=resumed, complete=False)
             _finish(out, work, kind, identity, digest)
         except BaseException as exc:
-            if (not resumable and read_marker(work) is None) or _only_marker(work):
+            if (not resumable and read_marker(work) is None) or _holds_nothing(work):
                 shutil.rmtree(work, ignore_errors=True)
             if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
                 kept = f"; the unfinished run is kept in {work}" if work.exists() else ""

@@ -75,11 +75,28 @@ def test_existing_output_is_refused(tmp_path):
 
 def test_unfinished_run_with_other_settings_is_refused(tmp_path, monkeypatch):
     out = tmp_path / "s"
-    monkeypatch.setattr(
-        _run, "run_chunk_to_disk", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt)
-    )
+    real = _run.run_chunk_to_disk
+
+    def failing(config, index, *args):
+        if index == 1:
+            raise KeyboardInterrupt
+        return real(config, index, *args)
+
+    monkeypatch.setattr(_run, "run_chunk_to_disk", failing)
     with pytest.raises(KeyboardInterrupt):
         generate_to_directory(CFG, out, scheduler="synchronous")
     monkeypatch.undo()
     with pytest.raises(OutputExistsError, match="different settings"):
         generate_to_directory(CFG.model_copy(update={"seed": 4}), out, scheduler="synchronous")
+
+
+def test_a_run_that_fails_before_its_first_chunk_leaves_no_stub(tmp_path, monkeypatch):
+    out = tmp_path / "s"
+
+    def broken(*args):
+        raise OSError("no PDF grid")
+
+    monkeypatch.setattr(_run, "run_chunk_to_disk", broken)
+    with pytest.raises(OSError, match="no PDF grid"):
+        generate_to_directory(CFG, out, scheduler="synchronous")
+    assert list(tmp_path.iterdir()) == []

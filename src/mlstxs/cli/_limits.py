@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -37,10 +38,13 @@ def write_limits(
     study_file = Path(design) / "study.json" if design is not None else None
     if study_file is not None and not study_file.is_file():
         raise FileNotFoundError(f"{design}: no study.json (not an `mlstxs design` directory)")
-    identity = {
+    lines = None
+    if study_file is not None:
+        lines = lines_from_study(json.loads(study_file.read_text()))
+    identity = {  # the design enters only through its lines
         "settings": config.model_dump(mode="json"),
         "sample": file_digest(sample_path / "metadata.json"),
-        "design": file_digest(study_file) if study_file else None,
+        "design_lines": [dataclasses.astuple(line) for line in lines] if lines else None,
     }
     with staged_output(
         out,
@@ -56,9 +60,6 @@ def write_limits(
         sample = EventSample.load(sample_path)
         checkpoint = work / "limits.json"
         if not checkpoint.is_file():
-            lines = None
-            if study_file is not None:
-                lines = lines_from_study(json.loads(study_file.read_text()))
             limits = run_limits(sample, config, lines)
             limits["sample"]["path"] = os.path.relpath(sample_path.resolve(), out.resolve())
             tmp = checkpoint.with_name("limits.json.tmp")
