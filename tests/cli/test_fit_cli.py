@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -71,6 +72,11 @@ def test_limits_outputs_and_refusal(sample_dir, tmp_path):
     assert (out / "figures" / "posterior_cHW_cHWB.png").is_file()
     html = (out / "limits.html").read_text()
     assert html.count('src="data:image/png;base64,') == 4 and "limits_observed" in html
+    for name in ("limits", "limits_observed"):  # one field count, names with commas quoted
+        with (out / "tables" / f"{name}.csv").open(newline="") as f:
+            rows = list(csv.reader(f))
+        assert {len(r) for r in rows} == {len(rows[0])}, name
+        assert "2-D (pT, m_ZH)" in [r[0] for r in rows], name
     again = invoke("limits", str(sample_dir), "--out", str(out))
     assert again.exit_code == 1 and "already exists" in again.output
     bad = invoke("limits", str(sample_dir), "--out", str(tmp_path / "x"), "--operators", "cHu")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import math
 from pathlib import Path
 
@@ -83,10 +84,11 @@ def _fmt_interval(iv: dict | None) -> str:
     return " ∪ ".join(parts)
 
 
-def _interval_rows(intervals: dict, fisher: dict | None) -> tuple[list[str], list[str]]:
+def _interval_rows(intervals: dict, fisher: dict | None) -> tuple[list[str], list[list[str]]]:
+    """Markdown lines and CSV rows (cells, quoted by the csv writer) of an interval table."""
     ops = list(intervals)
     observables = list(next(iter(intervals.values())))
-    md, csv = [], []
+    md, rows = [], []
     for obs in observables:
         cells, ccells = [], []
         for op in ops:
@@ -98,12 +100,8 @@ def _interval_rows(intervals: dict, fisher: dict | None) -> tuple[list[str], lis
         frac = None if fisher is None else fisher.get(obs)
         fcell = "n/a" if frac is None else f"{frac:.3f}"
         md.append(f"| {obs} | " + " | ".join(cells) + (f" | {fcell} |" if fisher else " |"))
-        csv.append(
-            f"{obs},"
-            + ",".join(ccells)
-            + ("," + ("" if frac is None else f"{frac:.6g}") if fisher else "")
-        )
-    return md, csv
+        rows.append([obs, *ccells, *([("" if frac is None else f"{frac:.6g}")] if fisher else [])])
+    return md, rows
 
 
 def write_limit_tables(limits: dict, out_dir: Path) -> list[Path]:
@@ -118,12 +116,14 @@ def write_limit_tables(limits: dict, out_dir: Path) -> list[Path]:
     for name, intervals, fisher in tables:
         head = "| observable | " + " | ".join(f"{op} 95 % CL" for op in ops)
         head += f" | Fisher fraction ({limits['fisher_operator']}) |" if fisher else " |"
-        md, csv = _interval_rows(intervals, fisher)
+        md, rows = _interval_rows(intervals, fisher)
         sep = "|---" * (len(ops) + 1 + (1 if fisher else 0)) + "|"
-        csv_head = "observable," + ",".join(f"{op}_low95,{op}_high95,{op}_width95" for op in ops)
-        csv_head += ",fisher_fraction" if fisher else ""
+        csv_head = ["observable"]
+        csv_head += [f"{op}_{q}95" for op in ops for q in ("low", "high", "width")]
+        csv_head += ["fisher_fraction"] if fisher else []
         (out_dir / f"{name}.md").write_text("\n".join([head, sep, *md]) + "\n")
-        (out_dir / f"{name}.csv").write_text("\n".join([csv_head, *csv]) + "\n")
+        with (out_dir / f"{name}.csv").open("w", newline="") as f:
+            csv.writer(f, lineterminator="\n").writerows([csv_head, *rows])
         paths += [out_dir / f"{name}.md", out_dir / f"{name}.csv"]
     return paths
 
