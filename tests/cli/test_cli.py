@@ -55,6 +55,26 @@ def test_info_json_layout(sample_dir):
     assert sum(d["terms"]["w_sm"]["bins_xsec_pb"]) == pytest.approx(d["terms"]["w_sm"]["xsec_pb"])
 
 
+def test_info_json_ratios_with_correlated_errors(sample_dir):
+    """``ratios``: σ_t/σ_SM of every non-SM term (and of w(c)) with the MC error of
+    mlstxs.io.mc_ratio, in total and per bin; the library's numbers, written once."""
+    from mlstxs.io import EventSample
+
+    d = json.loads(run("info", str(sample_dir), "--json", "--point", "cHW=1").output)
+    assert set(d["ratios"]) == {"w_cHW", "w_cHW_cHW", "w(cHW=1)"} and d["decays"] == "llbb"
+    ref = EventSample.load(sample_dir).cross_sections().ratios["w_cHW"]
+    lin = d["ratios"]["w_cHW"]
+    assert lin["value"] == pytest.approx(ref.value, rel=1e-12)
+    assert lin["error"] == pytest.approx(ref.error, rel=1e-12)
+    assert lin["bins_value"] == pytest.approx(ref.bins_value.tolist(), rel=1e-12)
+    assert lin["bins_error"] == pytest.approx(ref.bins_error.tolist(), rel=1e-12)
+    assert len(lin["bins_error"]) == 5 and all(e > 0 for e in lin["bins_error"])
+    mu = d["ratios"]["w(cHW=1)"]  # σ(c)/σ_SM = 1 + A + B
+    assert mu["value"] == pytest.approx(1 + lin["value"] + d["ratios"]["w_cHW_cHW"]["value"])
+    text = run("info", str(sample_dir)).output
+    assert "σ_t/σ_SM ± MC error" in text
+
+
 def test_info_table_and_point(sample_dir):
     res = run("info", str(sample_dir), "--point", "cHW=1")
     assert res.exit_code == 0

@@ -16,8 +16,11 @@ def test_shower_writes_a_detector_sample_and_figure(tmp_path):
     src = tmp_path / "parton"
     generate(GeneratorConfig(n_events=600, seed=2, level="parton")).save(src)
     out = tmp_path / "shower"
-    res = CliRunner().invoke(cli, ["shower", str(src), "--out", str(out), "--seed", "1",
-                                   "--figure", str(tmp_path / "cmp")], obj={})
+    res = CliRunner().invoke(
+        cli,
+        ["shower", str(src), "--out", str(out), "--seed", "1", "--figure", str(tmp_path / "cmp")],
+        obj={},
+    )
     assert res.exit_code == 0, res.output
     s = EventSample.load(out)
     assert s.metadata.level == "detector" and 200 < len(s) < 600

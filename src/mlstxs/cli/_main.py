@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import click
@@ -34,20 +35,36 @@ def _csv(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
-def _floats(value: str, n: int | None = None) -> tuple[float, ...]:
+def _floats(
+    value: str, n: int | None = None, option: str = "value", open_last: bool = False
+) -> tuple[float, ...]:
+    """Comma-separated finite numbers (``n`` of them if given); with ``open_last`` the last
+    may be ``inf`` (an open bin edge). Errors are one-line ValueErrors naming ``option``."""
     try:
         out = tuple(float(v) for v in _csv(value))
     except ValueError:
-        raise click.BadParameter(f"expected comma-separated numbers, got {value!r}") from None
+        raise ValueError(f"{option}: expected comma-separated numbers, got {value!r}") from None
     if n is not None and len(out) != n:
-        raise click.BadParameter(f"expected {n} comma-separated numbers, got {value!r}")
+        raise ValueError(f"{option}: expected {n} comma-separated numbers, got {value!r}")
+    body = out[:-1] if open_last and out and out[-1] == math.inf else out
+    bad = [v for v in body if not math.isfinite(v)]
+    if bad:
+        where = " (inf only as the last edge)" if open_last else ""
+        raise ValueError(f"{option}: {bad[0]} is not a finite number{where}, got {value!r}")
     return out
 
 
 def _read_config_file(path: str | None) -> dict:
+    """Settings from a YAML/JSON file; a syntax error is one line naming the file and line."""
     if path is None:
         return {}
-    data = yaml.safe_load(Path(path).read_text())
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        why = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ValueError(f"{path}: not valid YAML/JSON{where}: {why}") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of settings")
     return data
@@ -190,9 +207,7 @@ def _fixed_scale(value: str) -> float:
     try:
         return float(value)
     except ValueError:
-        raise click.BadParameter(
-            f"--scale must be 'mzh' or a number in GeV, got {value!r}"
-        ) from None
+        raise ValueError(f"--scale must be 'mzh' or a number in GeV, got {value!r}") from None
 
 
 _SETTINGS = {
@@ -205,9 +220,9 @@ _SETTINGS = {
     "scale": ("scale", lambda v: v if v == "mzh" else _fixed_scale(v)),
     "flavours": ("flavours", int),
     "leptons": ("lepton_flavours", _csv),
-    "mll_window": ("mll_window_GeV", lambda v: _floats(v, 2)),
+    "mll_window": ("mll_window_GeV", lambda v: _floats(v, 2, "--mll-window")),
     "ptz_min": ("ptz_min_GeV", _identity),
-    "mzh_exponents": ("mzh_exponents", _floats),
+    "mzh_exponents": ("mzh_exponents", lambda v: _floats(v, option="--mzh-exponents")),
     "scheme": ("scheme", _identity),
     "level": ("level", _identity),
     "chunk_size": ("chunk_size", _identity),
@@ -226,16 +241,28 @@ def _print_summary(path: Path) -> None:
     )
 
 
-def _parse_point(point: str | None) -> dict[str, float]:
-    out = {}
+def _parse_point(point: str | None, option: str = "--point") -> dict[str, float]:
+    """``NAME=VALUE,...`` as Wilson coefficients: known operator names, each once, finite
+    values. Errors are one-line ValueErrors naming ``option``."""
+    from ..physics import validate_operators
+
+    out: dict[str, float] = {}
     for item in _csv(point):
-        name, sep, value = item.partition("=")
+        name, sep, value = (part.strip() for part in item.partition("="))
         if not sep:
-            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}")
+            raise ValueError(f"{option}: expected NAME=VALUE, got {item!r}")
+        if name in out:
+            raise ValueError(f"{option}: {name} is given twice ({name}={out[name]:g} and {item})")
         try:
-            out[name.strip()] = float(value)
+            out[name] = float(value)
         except ValueError:
-            raise click.BadParameter(f"not a number in {item!r}") from None
+            raise ValueError(f"{option}: not a number in {item!r}") from None
+        if not math.isfinite(out[name]):
+            raise ValueError(f"{option}: {item} is not a finite number")
+    try:
+        validate_operators(out)
+    except ValueError as exc:
+        raise ValueError(f"{option}: {exc}") from None
     return out
 
 
@@ -253,11 +280,16 @@ def _parse_point(point: str | None) -> dict[str, float]:
 @click.pass_context
 @reports_errors
 def info(ctx, sample, as_json, point, bins):
-    """Cross section of each weight term, in total and per pT(Z) bin [pb]."""
+    """Cross section of each weight term, in total and per pT(Z) bin [pb], and its ratio to
+    the SM one with the correlated MC error."""
     from ..io import EventSample
 
+    edges = _floats(bins, option="--bins", open_last=True)
+    c = _parse_point(point) or None
     s = EventSample.load(sample)
-    table = s.cross_sections(_floats(bins), c=_parse_point(point) or None)
+    if len(s) == 0:
+        click.echo(f"Warning: {sample} holds no events: all cross sections are 0", err=True)
+    table = s.cross_sections(edges, c=c)
     if as_json:
         d = table.to_dict()
         d.update(
@@ -265,6 +297,7 @@ def info(ctx, sample, as_json, point, bins):
                 "n_events": len(s),
                 "n_trials": s.metadata.n_trials,
                 "level": s.metadata.level,
+                "decays": s.metadata.decays,
                 "operators": list(s.operators),
                 "lambda_TeV": s.metadata.lambda_TeV,
             }

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from mlstxs.io import EventSample, TermCrossSection, mc_error, momentum_column_names
+from mlstxs.io import EventSample, momentum_column_names, term_cross_sections
 
 from ._lhe_writer import RandomState, write_lhe
 
@@ -178,10 +178,7 @@ def _output_sample(
     cols.update(reco)
     meta = sample.metadata
     n_trials = max(1, round(meta.n_trials / scale))
-    xsec = {
-        t: TermCrossSection(xsec_pb=float(cols[t].sum()), error_pb=mc_error(cols[t], n_trials))
-        for t in sample.weight_terms
-    }
+    xsec = term_cross_sections(cols, sample.weight_terms, n_trials, meta.xsec_norm_rel_error)
     new = meta.model_copy(
         update={
             "level": "detector",
@@ -233,7 +230,18 @@ def shower_sample(
     ShowerResult
         Events with two Z leptons and ≥ 2 b-tagged jets; jets are the visible final-state
         particles except the two Z leptons (neutrinos excluded).
+
+    Raises
+    ------
+    ValueError
+        If ``n_events`` is not positive, the sample holds no events or no decay products
+        (a production-level sample).
     """
+    sample.require_decay_products("showering (Pythia 8 from the ℓ⁻ℓ⁺bb̄ final state)")
+    if n_events is not None and not n_events >= 1:
+        raise ValueError(f"n_events must be a positive number of events, got {n_events}")
+    if len(sample) == 0:
+        raise ValueError("the sample holds no events (0 rows); nothing to shower")
     n = len(sample) if n_events is None else min(int(n_events), len(sample))
     rng = np.random.default_rng(random_state)
     seed = int(rng.integers(1, _SEED_MAX))

@@ -7,16 +7,22 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..physics import OPERATORS, SMInputs, validate_operators
+from ..physics import OPERATORS, SMInputs, available_pdf_sets, validate_operators
 
 LEPTON_PDG = {"e": 11, "mu": 13}
+
+MIN_FIXED_SCALE_GEV = 1.0
+"""Lowest fixed factorisation scale [GeV]. PDF grids start at Q of order 1 GeV (1 GeV for
+NNPDF2.3, 1.65 GeV for NNPDF3.1, the lower Q edge of each ``lhagrid1`` file): below it the
+PDFs are not evolved, only frozen at the edge, and perturbative factorisation does not hold.
+A fixed scale must also reach the lower Q edge of the chosen set."""
 
 
 class GeneratorConfig(BaseModel):
     """Settings of a generation run of p p → Z(→ℓ⁻ℓ⁺) H(→b b̄) at LO (spec §7).
 
     Every field is recorded in the sample metadata; the same settings and seed give an
-    identical sample, whatever the number of workers.
+    identical sample, whatever the number of workers. Numbers must be finite.
 
     Attributes
     ----------
@@ -36,7 +42,8 @@ class GeneratorConfig(BaseModel):
         PDF set name (``mlstxs pdfs`` lists them).
     scale : "mzh" or float
         Factorisation scale: ``"mzh"`` (μ_F = m_ZH event by event, LHCHXSWG VH convention)
-        or a fixed value in GeV.
+        or a fixed value in GeV, at least :data:`MIN_FIXED_SCALE_GEV` and the PDF grid's
+        lower Q edge.
     flavours : 4 or 5
         Number of light quark flavours in the proton (5 adds b b̄ → ZH, about +1.6 %).
     lepton_flavours : tuple of "e", "mu"
@@ -61,7 +68,7 @@ class GeneratorConfig(BaseModel):
         Overrides of the fast-simulation settings (``mlstxs.detector.DetectorConfig``).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     operators: tuple[str, ...] = ("cHW",)
     n_events: int = Field(100_000, gt=0)
@@ -86,12 +93,21 @@ class GeneratorConfig(BaseModel):
     def _known_operators(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         return validate_operators(v)
 
-    @field_validator("scale")
+    @field_validator("scale", mode="before")
     @classmethod
-    def _positive_scale(cls, v: str | float) -> str | float:
-        if not isinstance(v, str) and not v > 0:
-            raise ValueError(f"a fixed scale must be positive, got {v} GeV")
-        return v
+    def _fixed_scale(cls, v: Any) -> Any:
+        if isinstance(v, str) and v.strip() == "mzh":
+            return "mzh"
+        try:
+            q = float(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"scale must be 'mzh' or a fixed value in GeV, got {v!r}") from None
+        if not (math.isfinite(q) and q >= MIN_FIXED_SCALE_GEV):
+            raise ValueError(
+                f"a fixed scale must be a finite number >= {MIN_FIXED_SCALE_GEV:g} GeV "
+                f"(PDF grids start at Q of order 1 GeV), got {v} GeV"
+            )
+        return q
 
     @field_validator("lepton_flavours")
     @classmethod
@@ -114,6 +130,18 @@ class GeneratorConfig(BaseModel):
 
         DetectorConfig.from_dict(v)  # raises a ValueError naming the bad field
         return v
+
+    @model_validator(mode="after")
+    def _scale_in_pdf_grid(self) -> GeneratorConfig:
+        sets = {s.name: s for s in available_pdf_sets()}
+        if self.scale != "mzh" and self.pdf in sets:  # an unknown set is refused on loading
+            q_min = sets[self.pdf].q_range[0]
+            if self.scale < q_min:
+                raise ValueError(
+                    f"a fixed scale of {self.scale:g} GeV is below the lowest Q = {q_min:g} GeV "
+                    f"of the {self.pdf} grid (the PDFs are frozen, not evolved, below it)"
+                )
+        return self
 
     @model_validator(mode="after")
     def _kinematics(self) -> GeneratorConfig:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..io import EventSample, SampleMetadata, TermCrossSection, mc_error
+from ..io import EventSample, SampleMetadata, term_cross_sections
 from ._config import GeneratorConfig
 from ._phasespace import mzh_density, mzh_lower_bound
 
@@ -61,16 +61,14 @@ def merge_samples(a: EventSample, b: EventSample) -> EventSample:
         parts.append({k: (v * ratio if k.startswith("w_") else v) for k, v in s.columns.items()})
     columns = {k: np.concatenate([parts[0][k], parts[1][k]]) for k in parts[0]}
     n = ca.n_events + cb.n_events
-    xsec = {
-        t: TermCrossSection(xsec_pb=float(columns[t].sum()), error_pb=mc_error(columns[t], n))
-        for t in a.weight_terms
-    }
+    xsec = term_cross_sections(columns, a.weight_terms, n)
     meta: SampleMetadata = a.metadata.model_copy(
         update={
             "n_trials": n,
             "n_events": len(columns["w_sm"]),
             "seed": None,
             "xsec": xsec,
+            "xsec_norm_rel_error": 0.0,
             "generator": None,
             "notes": [
                 *a.metadata.notes,

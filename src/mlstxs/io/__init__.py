@@ -1,5 +1,6 @@
 """Reading and writing event samples (Parquet + JSON metadata)."""
 
+from ._checks import XSEC_RTOL, check_cross_sections, check_finite, term_cross_sections
 from ._lhe import LHEHeaderInfo, LHEPair, LHEResult, read_lhe, read_lhe_pair
 from ._metadata import (
     FORMAT_VERSION,
@@ -10,14 +11,18 @@ from ._metadata import (
     package_versions,
 )
 from ._ntuple import CartesianBranches, NtupleMapping, PtEtaPhiMBranches, read_ntuple
+from ._positivity import PSD_RTOL, check_weight_polynomial, nonpositive_events, weight_matrices
 from ._sample import (
     COMPONENTS,
     MOMENTUM_OBJECTS,
     STXS_PTZ_EDGES_GEV,
     BinnedCrossSections,
+    BinnedRatio,
     EventSample,
+    RatioEstimate,
     SampleSplit,
     mc_error,
+    mc_ratio,
     momentum_column_names,
     read_part,
     split_indices,
@@ -29,8 +34,11 @@ __all__ = [
     "COMPONENTS",
     "FORMAT_VERSION",
     "MOMENTUM_OBJECTS",
+    "PSD_RTOL",
     "STXS_PTZ_EDGES_GEV",
+    "XSEC_RTOL",
     "BinnedCrossSections",
+    "BinnedRatio",
     "CartesianBranches",
     "EventSample",
     "LHEHeaderInfo",
@@ -38,19 +46,27 @@ __all__ = [
     "LHEResult",
     "NtupleMapping",
     "PtEtaPhiMBranches",
+    "RatioEstimate",
     "SampleFormatError",
     "SampleMetadata",
     "SampleSplit",
     "TermCrossSection",
+    "check_cross_sections",
+    "check_finite",
+    "check_weight_polynomial",
     "command_line",
     "mc_error",
+    "mc_ratio",
     "momentum_column_names",
+    "nonpositive_events",
     "package_versions",
     "read_lhe",
     "read_lhe_pair",
     "read_ntuple",
     "read_part",
     "split_indices",
+    "term_cross_sections",
     "validate_columns",
+    "weight_matrices",
     "write_part",
 ]

@@ -9,6 +9,14 @@ Kinematics
     (status −1) give x₁ = E/E_A for the one moving along +z (beam A) and x₂ = E/E_B for the other;
     ``init_pdg`` is the PDG id of the beam-A parton, ``lep_pdg`` that of ℓ⁻, ``mu_GeV`` SCALUP.
 
+Production-level files
+    A file whose first event has the Z (PDG 23) and the H (25) with status 1 (MadGraph
+    ``p p > z h`` without decays) is read as a production-level sample: ``Z_*`` and ``H_*``
+    hold their four-momenta, there are no decay-product columns and no ``lep_pdg``, and the
+    metadata says ``decays = "undecayed"`` (``docs/sample_format.md``). Its weights are
+    σ(pp → ZH) without decay branching ratios (a note says so). Only one of Z and H undecayed
+    is refused.
+
 Normalisation
     MadGraph writes "average" weights (IDWTUP = ±3/±4 with XWGTUP = σ for unweighted events):
     σ(selection) = Σ_sel w / N with N the number of events in the file. The reader divides every
@@ -19,7 +27,9 @@ Normalisation
     cross section exactly; ``LHEResult.closure["nominal_vs_init"]`` records the comparison.
     Errors stored in the metadata: √(Σw² − (Σw)²/N) (the spread of the weights, e.g. of
     w_sm/w_nominal for an EFT-generated file) ⊕ Σw·δσ_init/σ_init (the integration error that
-    scales all weights), in quadrature.
+    scales all weights), in quadrature; δσ_init/σ_init is recorded as ``xsec_norm_rel_error``
+    (:func:`mlstxs.io.term_cross_sections`). NaN or infinite weights and momenta are refused,
+    naming the event (0-based, in file order) and the weight id or column.
 
 Reweighting and the polynomial
     With reweighting weights w(c_p) at points c_p the per-event coefficients of
@@ -55,11 +65,17 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..physics import validate_operators, weight_term_names
+from ._checks import check_finite, term_cross_sections
 from ._lhe_polynomial import detect_reweighting, solve_polynomial
-from ._metadata import SampleFormatError, SampleMetadata, TermCrossSection, package_versions
-from ._sample import EventSample, mc_error
+from ._metadata import SampleFormatError, SampleMetadata, package_versions
+from ._sample import EventSample
 
 _READ_ERRORS = (ValueError, KeyError, IndexError, EOFError, OSError, zlib.error, ET.ParseError)
+
+_PRODUCTION_NOTE = (
+    "production level: undecayed Z and H (status 1), no decay products; weights are "
+    "sigma(pp -> ZH) without decay branching ratios"
+)
 
 
 @dataclass(frozen=True)
@@ -148,10 +164,43 @@ def _read_awkward(path: Path, max_events: int | None) -> tuple[Any, Any]:
             lhef.events.close()
     for w in caught:
         if "Parse Error" in str(w.message):
-            raise SampleFormatError(f"{path}: broken XML at event {counter[0]} ({w.message})")
+            event, line, why = _xml_break(path, str(w.message))
+            raise SampleFormatError(f"{path}: broken XML at event {event}, line {line} ({why})")
     if counter[0] == 0:
         raise SampleFormatError(f"{path}: the file holds no events")
     return lhef, arr
+
+
+def _xml_break(path: Path, message: str) -> tuple[int, int, str]:
+    """Event index (0-based, file order), line number and reason of an XML error.
+
+    The parser's position is where it noticed the damage: for an ``<event>`` that is never
+    closed that is the end of the file (the later events nest inside it, so counting the
+    events read names the last one). The file is therefore scanned line by line for an
+    ``<event>`` opened before the previous one closed; otherwise the event open at the
+    parser's line (or the next one) is named. Runs only on the error path.
+    """
+    pos = re.search(r"line (\d+), column", message)
+    error_line = int(pos[1]) if pos else None
+    with open(path, "rb") as f:
+        gz = f.read(2) == b"\x1f\x8b"
+    opener = gzip.open if gz else open
+    started, open_at = 0, None
+    try:
+        with opener(path, "rt", errors="replace") as f:
+            for number, text in enumerate(f, 1):
+                if error_line is not None and number >= error_line:
+                    break
+                tag = text.lstrip()
+                if tag.startswith(("<event>", "<event ")):
+                    if open_at is not None:
+                        return started - 1, open_at, "<event> not closed before the next one"
+                    started, open_at = started + 1, number
+                elif tag.startswith("</event>"):
+                    open_at = None
+    except (OSError, EOFError, zlib.error):
+        pass
+    return (started - 1 if open_at is not None else started), error_line or 0, message
 
 
 def _one_per_event(path: Path, particles: Any, mask: Any, n: int, what: str) -> Any:
@@ -167,36 +216,70 @@ def _one_per_event(path: Path, particles: Any, mask: Any, n: int, what: str) -> 
     return mom.reshape(4, -1, n), pid.reshape(-1, n)  # (4, N, n), (N, n)
 
 
-def _kinematics(path: Path, arr: Any, beam_GeV: tuple[float, float]) -> dict[str, np.ndarray]:
-    """The per-event columns of ``docs/sample_format.md`` other than the weights."""
+def _decays(path: Path, particles: Any) -> str:
+    """``"undecayed"`` if the first event has Z and H with status 1, else ``"llbb"``."""
     import awkward as ak
 
-    p = arr["particles"]
+    first = particles[0]
+    z, h = (int(ak.sum((first["status"] == 1) & (first["id"] == k))) for k in (23, 25))
+    if z and h:
+        return "undecayed"
+    if z or h:
+        kept, gone = ("Z", "H") if z else ("H", "Z")
+        raise SampleFormatError(
+            f"{path}: event 0 has an undecayed {kept} but a decayed {gone}; supported are "
+            "files with both decayed (Z → ℓℓ, H → b b̄) or both undecayed (production level)"
+        )
+    return "llbb"
+
+
+def _decay_products(path: Path, p: Any) -> dict[str, np.ndarray]:
+    """ℓ⁻, ℓ⁺ and the two b's (by decreasing p_T), (4, N) each, and ``lep_pdg``."""
     st, pid = p["status"], p["id"]
     lm, lm_id = _one_per_event(path, p, (st == 1) & ((pid == 11) | (pid == 13)), 1, "ℓ⁻")
     lp, _ = _one_per_event(path, p, (st == 1) & ((pid == -11) | (pid == -13)), 1, "ℓ⁺")
     bb, _ = _one_per_event(path, p, (st == 1) & (abs(pid) == 5), 2, "b quarks")
-    inc, inc_id = _one_per_event(path, p, st == -1, 2, "incoming partons")
     order = np.argsort(-np.hypot(bb[1], bb[2]), axis=1, kind="stable")
     bb = np.take_along_axis(bb, order[None], axis=2)
+    moms = {"lm": lm[:, :, 0], "lp": lp[:, :, 0], "b1": bb[:, :, 0], "b2": bb[:, :, 1]}
+    return moms | {"lep_pdg": lm_id[:, 0].astype(np.int8)}
+
+
+def _bosons(path: Path, p: Any) -> dict[str, np.ndarray]:
+    """The undecayed Z and H (status 1) of a production-level file, (4, N) each."""
+    st, pid = p["status"], p["id"]
+    z, _ = _one_per_event(path, p, (st == 1) & (pid == 23), 1, "undecayed Z (status 1)")
+    h, _ = _one_per_event(path, p, (st == 1) & (pid == 25), 1, "undecayed H (status 1)")
+    return {"Z": z[:, :, 0], "H": h[:, :, 0]}
+
+
+def _kinematics(
+    path: Path, arr: Any, beam_GeV: tuple[float, float]
+) -> tuple[dict[str, np.ndarray], str]:
+    """The per-event columns of ``docs/sample_format.md`` other than the weights, and the
+    metadata ``decays`` (``"llbb"``, or ``"undecayed"`` for a production-level file)."""
+    import awkward as ak
+
+    p = arr["particles"]
+    decays = _decays(path, p)
+    objects = _bosons(path, p) if decays == "undecayed" else _decay_products(path, p)
+    inc, inc_id = _one_per_event(path, p, p["status"] == -1, 2, "incoming partons")
     a_first = inc[3, :, 0] >= inc[3, :, 1]  # parton 0 moves along +z: it is from beam A
     ia = np.where(a_first, 0, 1)[:, None]
     rows = np.arange(len(ia))
     cols: dict[str, np.ndarray] = {}
-    for name, mom in (
-        ("lm", lm[:, :, 0]),
-        ("lp", lp[:, :, 0]),
-        ("b1", bb[:, :, 0]),
-        ("b2", bb[:, :, 1]),
-    ):
+    for name, mom in objects.items():
+        if name == "lep_pdg":
+            continue
         for k, comp in enumerate(("E", "px", "py", "pz")):
             cols[f"{name}_{comp}"] = np.ascontiguousarray(mom[k], dtype=float)
     cols["x1"] = inc[0, rows, ia[:, 0]] / beam_GeV[0]
     cols["x2"] = inc[0, rows, 1 - ia[:, 0]] / beam_GeV[1]
     cols["mu_GeV"] = ak.to_numpy(arr["eventinfo", "scale"]).astype(float)
     cols["init_pdg"] = inc_id[rows, ia[:, 0]].astype(np.int8)
-    cols["lep_pdg"] = lm_id[:, 0].astype(np.int8)
-    return cols
+    if "lep_pdg" in objects:
+        cols["lep_pdg"] = objects["lep_pdg"]
+    return cols, decays
 
 
 def _raw_weights(path: Path, arr: Any, needed: Sequence[str]) -> dict[str, np.ndarray]:
@@ -291,6 +374,8 @@ def read_lhe(
         reweighting points that cannot determine the polynomial; messages name the event.
     """
     path = Path(path)
+    if max_events is not None and not max_events >= 1:
+        raise ValueError(f"max_events must be a positive number of events, got {max_events}")
     lhef, arr = _read_awkward(path, max_events)
     ids = list(lhef.header.initrwgt.weights_by_id()) if lhef.header else []
     rw = (
@@ -300,7 +385,8 @@ def read_lhe(
     )
     raw = _raw_weights(path, arr, list(rw))
     header = _header_info(lhef, [k for k in raw if k != "nominal"])
-    cols = _kinematics(path, arr, (lhef.init.initInfo.energyA, lhef.init.initInfo.energyB))
+    cols, decays = _kinematics(path, arr, (lhef.init.initInfo.energyA, lhef.init.initInfo.energyB))
+    _check_numbers(path, raw, cols, header)
     n = len(raw["nominal"])
     raw = {k: v / n for k, v in raw.items()}  # "average" weights → pb per event, Σw = σ
     named = {op for c in rw.values() for op in c}
@@ -315,22 +401,27 @@ def read_lhe(
     else:
         terms, closure = {"w_sm": raw["nominal"]}, {}
         notes = ["no reweighting: w_sm holds the nominal (generation-point) weight"]
+    rel_init = header.xsec_error_pb / header.xsec_pb if header.xsec_pb else 0.0
     s_nom = float(raw["nominal"].sum())
     closure["nominal_vs_init"] = {
         "sum_pb": s_nom,
         "init_pb": header.xsec_pb,
         "rel_diff": s_nom / header.xsec_pb - 1.0,
     }
+    if decays == "undecayed":
+        notes.append(_PRODUCTION_NOTE)
     meta = SampleMetadata(
         source=f"MadGraph LHE: {path.name}",
         level="parton",
+        decays=decays,
         operators=list(ops),
         lambda_TeV=header.lambda_TeV or 1.0,
         sqrt_s_GeV=header.sqrt_s_GeV,
         weight_terms=weight_term_names(ops),
         n_trials=n,
         n_events=n,
-        xsec=_cross_sections(terms, n, header),
+        xsec=term_cross_sections(terms, terms, n, rel_init),
+        xsec_norm_rel_error=rel_init,
         generator=None,
         versions=package_versions() | {"pylhe": _pylhe_version()},
         notes=[*notes, f"weights = LHE weight / {n} events read ('average' normalisation)"],
@@ -339,18 +430,21 @@ def read_lhe(
     return LHEResult(sample=sample, closure=closure, header=header, weights=raw)
 
 
-def _cross_sections(
-    terms: Mapping[str, np.ndarray], n: int, header: LHEHeaderInfo
-) -> dict[str, TermCrossSection]:
-    """Σw [pb] per term; error √(Σw² − (Σw)²/n) ⊕ Σw·δσ_init/σ_init (module docstring)."""
-    rel_init = header.xsec_error_pb / header.xsec_pb if header.xsec_pb else 0.0
-    out = {}
-    for name, w in terms.items():
-        s = float(w.sum())
-        out[name] = TermCrossSection(
-            xsec_pb=s, error_pb=float(np.hypot(mc_error(w, n), s * rel_init))
+def _check_numbers(
+    path: Path, raw: Mapping[str, np.ndarray], cols: Mapping[str, np.ndarray], header
+) -> None:
+    """NaN/inf in a weight, a momentum or the ``<init>`` cross section → SampleFormatError
+    naming the event and the weight id or column (event index 0-based, in file order)."""
+    try:
+        check_finite(raw, list(raw), what="LHE weight")
+        check_finite(cols, list(cols), what="column")
+    except SampleFormatError as exc:
+        raise SampleFormatError(f"{path}: {exc}") from None
+    init = (header.xsec_pb, header.xsec_error_pb)
+    if not all(np.isfinite(init)):
+        raise SampleFormatError(
+            f"{path}: <init> cross section {init[0]} ± {init[1]} pb is not finite"
         )
-    return out
 
 
 def _pylhe_version() -> str:

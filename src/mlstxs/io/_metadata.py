@@ -9,7 +9,7 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .._files import read_json
 
@@ -24,7 +24,7 @@ class SampleFormatError(ValueError):
 class TermCrossSection(BaseModel):
     """Cross section [pb] of one weight term and its MC-statistical error [pb]."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     xsec_pb: float
     error_pb: float = Field(ge=0)
@@ -35,15 +35,25 @@ class SampleMetadata(BaseModel):
 
     ``n_trials`` is the number of phase-space points the weights are normalised to (the N of
     spec §7.2); ``n_events`` the number of stored rows (after generation cut and selection).
-    ``xsec`` holds, for every weight term, Σw and sqrt(Σw² − (Σw)²/n_trials) in pb.
+    ``xsec`` holds, for every weight term, Σw and sqrt(Σw² − (Σw)²/n_trials) in pb, the latter
+    ⊕ Σw·``xsec_norm_rel_error`` (a relative error of the overall normalisation, e.g. the
+    ``<init>`` integration error of an LHE file; 0 for the built-in generator; ``None`` in
+    records written before it was stored). :func:`mlstxs.io.check_cross_sections` recomputes
+    both from the events on load. Numbers must be finite.
+
+    ``decays`` says which objects the events carry: ``"llbb"`` (the default, and the only
+    kind before the field existed) the Z → ℓ⁻ℓ⁺ and H → b b̄ decay products, ``"undecayed"``
+    the Z and H four-momenta of a production-level file (MadGraph ``p p > z h``; parton level
+    only, weights without decay branching ratios; ``docs/sample_format.md``).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     format: Literal["mlstxs.event_sample"] = FORMAT_NAME
     format_version: Literal[1] = FORMAT_VERSION
     source: str
     level: Literal["parton", "detector"]
+    decays: Literal["llbb", "undecayed"] = "llbb"
     operators: list[str]
     lambda_TeV: float = Field(gt=0)
     sqrt_s_GeV: float = Field(gt=0)
@@ -52,11 +62,18 @@ class SampleMetadata(BaseModel):
     n_events: int = Field(ge=0)
     seed: int | None = None
     xsec: dict[str, TermCrossSection]
+    xsec_norm_rel_error: float | None = Field(0.0, ge=0)
     generator: dict[str, Any] | None = None
     detector: dict[str, Any] | None = None
     versions: dict[str, str] = Field(default_factory=dict)
     command: str | None = None
     notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _production_level_is_parton_level(self) -> SampleMetadata:
+        if self.decays == "undecayed" and self.level != "parton":
+            raise ValueError("decays = 'undecayed' (production level) needs level = 'parton'")
+        return self
 
     def write(self, path: Path) -> None:
         """Write as JSON to ``path`` (atomically: a temporary file renamed into place)."""
@@ -70,6 +87,8 @@ class SampleMetadata(BaseModel):
         raw = read_json(
             path, "missing metadata record (incomplete or foreign sample)", SampleFormatError
         )
+        if isinstance(raw, dict):  # records written before the field existed
+            raw.setdefault("xsec_norm_rel_error", None)
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:

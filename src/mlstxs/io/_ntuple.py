@@ -17,8 +17,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..physics import validate_operators, weight_term_names
-from ._metadata import SampleFormatError, SampleMetadata, TermCrossSection, package_versions
-from ._sample import EventSample, mc_error, momentum_column_names
+from ._checks import check_finite, term_cross_sections
+from ._metadata import SampleFormatError, SampleMetadata, package_versions
+from ._sample import EventSample, momentum_column_names
 
 MOMENTUM_OBJECTS = ("lm", "lp", "b1", "b2")
 
@@ -43,7 +44,7 @@ class PtEtaPhiMBranches(BaseModel):
     ``mass`` is a branch name or a constant in GeV (default 0: massless).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     pt: str
     eta: str
@@ -83,7 +84,7 @@ class NtupleMapping(BaseModel):
         Swap b1 and b2 where needed so that p_T(b1) ≥ p_T(b2).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     tree: str
     lm: ObjectBranches
@@ -241,6 +242,11 @@ def read_ntuple(
     path = Path(path)
     where = f"{path}:{mapping.tree}"
     arrays = _read_arrays(where, _open_tree(path, mapping.tree), mapping.branches(), entry_stop)
+    momenta = [b for o in MOMENTUM_OBJECTS for b in getattr(mapping, o).branches()]
+    try:  # before (pt, eta, phi, m) → (E, px, py, pz); weights are checked as columns below
+        check_finite(arrays, momenta, what="branch")
+    except SampleFormatError as exc:
+        raise SampleFormatError(f"{where}: {exc}") from None
     cols = _momenta(arrays, mapping)
     terms = weight_term_names(mapping.operators)
     for t in terms:
@@ -267,8 +273,5 @@ def read_ntuple(
         EventSample(cols, meta)  # validates (finite, non-negative SM weights, shapes)
     except SampleFormatError as exc:
         raise SampleFormatError(f"{where}: {exc}") from None
-    xsec = {
-        t: TermCrossSection(xsec_pb=float(cols[t].sum()), error_pb=mc_error(cols[t], n_trials))
-        for t in terms
-    }
+    xsec = term_cross_sections(cols, terms, n_trials)
     return EventSample(cols, meta.model_copy(update={"xsec": xsec}))

@@ -20,6 +20,7 @@ from ._operators import (
     weight_term_names,
     weight_term_pairs,
 )
+from ._pdf import PDFSetInfo, available_pdf_sets, load_pdf
 
 __all__ = [
     "CHIRALITY_PAIRS",
@@ -27,12 +28,15 @@ __all__ = [
     "OPERATORS",
     "CouplingTable",
     "DerivedEW",
+    "PDFSetInfo",
     "SMInputs",
     "UnknownOperatorError",
+    "available_pdf_sets",
     "basis_coefficients",
     "coupling_table",
     "effective_couplings",
     "helicity_basis",
+    "load_pdf",
     "mdot",
     "squared_me_terms",
     "validate_operators",
