@@ -48,3 +48,13 @@ def test_slices():
     assert s[0].to_dict() == {"variable": "pt_Z", "low_GeV": 75.0, "high_GeV": 150.0}
     with pytest.raises(ValueError, match="increasing"):
         pt_slices((100, 50))
+
+
+def test_falling_paper_line_selects_the_hard_corner():
+    """The paper's lines (Table I, [75,150]: a = −87, b = 9700 GeV) fall steeply: above
+    them lie the events hard in p_T^Z or in m_ZH, below them the soft corner."""
+    line = LinearBoundary(-87.0, 9700.0)
+    pt = np.array([100.0, 100.0, 120.0, 80.0])
+    mzh = np.array([1001.0, 999.0, 250.0, 2500.0])  # line at 1000, −740 and 2740 GeV
+    assert line.contains(pt, mzh).tolist() == [True, False, True, False]
+    assert not LinearBoundary(-87.0, 9700.0, above=False).contains(pt, mzh)[0]

@@ -12,6 +12,11 @@ import numpy as np
 class LinearBoundary:
     """The region m_ZH > a·p_T^Z + b (``above=True``) or m_ZH < a·p_T^Z + b (``above=False``).
 
+    The paper's published lines (``mlstxs.study._paper``, its Tables I–IV) have steep negative
+    slopes (a ≈ −8 … −96, b ≈ 6000–16000 GeV); with ``above=True`` they select the region
+    above a falling line, the high-p_T^Z / high-m_ZH corner that the paper calls
+    EFT-enriched (its eq. (10): "m_ZH > f").
+
     Attributes
     ----------
     slope : float

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -26,7 +26,17 @@ class StudyConfig(BaseModel):
     slice_edges_GeV : tuple
         p_T(Z) slice edges in GeV; ``None`` as the last edge means an open slice (∞).
     epsilons : tuple
-        Fractional background uncertainties ε = σ_b/b of eq. (8).
+        Fractional background uncertainties ε = σ_b/b of eq. (8); ε = 0 is eq. (7), the
+        significance without background uncertainty (the paper's three values and 0).
+        Regions without expected background (b ≤ 0) are never chosen, at any ε.
+    eft_order : {"quadratic", "linear"}
+        Order of the benchmark weight in 1/Λ²: w(c) = w_SM + c·w_lin + c²·w_quad
+        ("quadratic", the full SMEFTsim square) or w_SM + c·w_lin ("linear", O(Λ⁻²) only).
+        The signal is w(c) − w_SM in both; with "linear" it may be negative per event, and the
+        classifiers are then trained on its positive part (``eft_class_weight``).
+    mzh_cap_GeV : float or None
+        EFT-validity cap: events with m_ZH above it [GeV] are removed from the study (all
+        splits, all methods). None keeps every event.
     n_splits, fractions, seed :
         The ensemble: ``n_splits`` random train/validation/test partitions with these
         fractions; split i uses child i of ``SeedSequence(seed)``.
@@ -42,15 +52,25 @@ class StudyConfig(BaseModel):
     dnn_* :
         The classifier of paper §IV.C.
     dnn_thresholds : int
-        Number of DNN-score thresholds (weighted quantiles 5–95 %) distilled into lines.
+        Number of DNN-score thresholds distilled into lines on the coarse grid: weighted
+        quantiles q = 1 − geomspace(0.95, dnn_tail_fraction, n) of w_SM + w(c), dense in the
+        tail where the best regions (1–2 % of the weight) lie.
+    dnn_tail_fraction : float
+        Weight fraction above the highest threshold of that grid.
+    dnn_refine_rounds : int
+        Bisections of the grid around the best threshold, per ε (two SVM fits each).
+
+    Numbers must be finite (an infinite last slice edge is read as ``None``).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     benchmark: dict[str, float] = Field(default_factory=lambda: {"cHW": 1.0})
     luminosity_fb: float = Field(DEFAULT_LUMINOSITY_FB, gt=0)
     slice_edges_GeV: tuple[float | None, ...] = (75.0, 150.0, 250.0, 400.0, None)
-    epsilons: tuple[float, ...] = (0.3, 0.5, 1.0)
+    epsilons: tuple[float, ...] = (0.0, 0.3, 0.5, 1.0)
+    eft_order: Literal["quadratic", "linear"] = "quadratic"
+    mzh_cap_GeV: float | None = Field(None, gt=0)
     n_splits: int = Field(10, gt=0)
     fractions: tuple[float, float, float] = (0.7, 0.1, 0.2)
     seed: int = Field(0, ge=0)
@@ -67,6 +87,8 @@ class StudyConfig(BaseModel):
     dnn_max_epochs: int = Field(200, gt=0)
     dnn_patience: int = Field(3, gt=0)
     dnn_thresholds: int = Field(25, ge=2)
+    dnn_tail_fraction: float = Field(0.002, gt=0, lt=0.95)
+    dnn_refine_rounds: int = Field(3, ge=0)
 
     @field_validator("benchmark")
     @classmethod
@@ -74,6 +96,13 @@ class StudyConfig(BaseModel):
         validate_operators(v)
         if not any(x != 0 for x in v.values()):
             raise ValueError("the benchmark needs at least one non-zero Wilson coefficient")
+        return v
+
+    @field_validator("slice_edges_GeV", mode="before")
+    @classmethod
+    def _open_last_edge(cls, v: Any) -> Any:
+        if isinstance(v, list | tuple) and v and v[-1] == math.inf:
+            return (*v[:-1], None)
         return v
 
     @field_validator("epsilons")

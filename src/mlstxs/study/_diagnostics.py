@@ -6,9 +6,8 @@ import numpy as np
 from sklearn.metrics import auc, roc_curve
 
 from ._config import StudyConfig
-from ._data import StudyData
-
-LINE_METHODS = ("SVM", "SVM+scan", "DNN+SVM", "DNN+SVM+scan")
+from ._data import StudyData, eft_class_weight
+from ._methods import line_methods
 
 
 def _finite_or_none(a: np.ndarray) -> list:
@@ -40,7 +39,7 @@ def _roc(ctx) -> dict:
     te = ctx.test
     score = te.scores["dnn"]
     y = np.concatenate([np.zeros(len(score)), np.ones(len(score))])
-    w = np.concatenate([te.w_sm, te.w_eft])
+    w = np.concatenate([te.w_sm, eft_class_weight(te.w_eft)])
     fpr, tpr, _ = roc_curve(y, np.concatenate([score, score]), sample_weight=w)
     keep = np.unique(np.linspace(0, len(fpr) - 1, min(len(fpr), 300)).astype(int))
     return {
@@ -55,7 +54,7 @@ def _pca(data: StudyData, ctx) -> dict:
     """Principal components of the standardised features in the slice, weighted by
     w_SM + w(c) (paper App. B)."""
     sel = ctx.slice.contains(data.pt)
-    X, w = data.features[sel], data.w_sm[sel] + data.w_eft[sel]
+    X, w = data.features[sel], data.w_sm[sel] + eft_class_weight(data.w_eft[sel])
     mean = np.average(X, axis=0, weights=w)
     std = np.sqrt(np.average((X - mean) ** 2, axis=0, weights=w))
     Z = (X - mean) / np.where(std > 0, std, 1.0)
@@ -91,11 +90,9 @@ def collect_diagnostics(
     }
     eps_fig = _closest(config.epsilons, 0.5)
     for ctx, done in zip(contexts, choices, strict=True):
-        for method in ("SVM+scan", "DNN+SVM+scan"):
-            if method in done and ctx is contexts[-1]:
-                diag["scan_landscapes"].append(
-                    _landscape(ctx, done[method][eps_fig], method, eps_fig)
-                )
+        for method, chosen in done.items():  # the scans around a seed line (Figs. 1, 4)
+            if "seed" in chosen[eps_fig].extra and ctx is contexts[-1]:
+                diag["scan_landscapes"].append(_landscape(ctx, chosen[eps_fig], method, eps_fig))
         for eps in config.epsilons:
             if "DNN+SVM" in done:
                 thr, z = done["DNN+SVM"][eps].extra["curve"]
@@ -107,7 +104,7 @@ def collect_diagnostics(
                         "z": _finite_or_none(z),
                     }
                 )
-            for method in LINE_METHODS:
+            for method in line_methods():
                 if method in done and done[method][eps].line is not None:
                     line = done[method][eps].line
                     diag["lines"].append(

@@ -12,10 +12,10 @@ from ..regions import pt_slices
 from ..regions._dnn import DNNClassifier
 from ..stats import NotEvaluable, asimov_z
 from ._config import StudyConfig
-from ._data import StudyData
+from ._data import StudyData, eft_class_weight
 from ._diagnostics import collect_diagnostics
 from ._methods import METHODS, RegionChoice
-from ._subsets import SliceContext, make_subset, plane_standardisation
+from ._subsets import SliceContext, Subset, make_subset, plane_standardisation
 
 
 def train_dnn(
@@ -28,7 +28,7 @@ def train_dnn(
         return (
             np.vstack([X, X]),
             np.concatenate([np.zeros(len(idx), int), np.ones(len(idx), int)]),
-            np.concatenate([data.w_sm[idx], data.w_eft[idx]]),
+            np.concatenate([data.w_sm[idx], eft_class_weight(data.w_eft[idx])]),
         )
 
     model = DNNClassifier(
@@ -56,6 +56,11 @@ def _record(split: int, seed: int, label: str, eps: float, method: str, **values
         "z_train": None,
         "s_test": None,
         "b_test": None,
+        "s_test_mc_error": None,
+        "b_test_mc_error": None,
+        "n_test_events": None,
+        "quadratic_share": None,
+        "mzh_over_lambda": None,
         "slope": None,
         "intercept_GeV": None,
         "above": None,
@@ -66,17 +71,41 @@ def _record(split: int, seed: int, label: str, eps: float, method: str, **values
     return rec
 
 
+def region_caveats(sub: Subset, mask: np.ndarray) -> dict:
+    """Yields and EFT-validity caveats of the region ``mask`` of a subset.
+
+    Returns
+    -------
+    dict
+        ``s_test``, ``b_test``: Σ s_i, Σ b_i [events] at the study luminosity;
+        ``s_test_mc_error``, ``b_test_mc_error``: their MC errors √(Σ s_i²), √(Σ b_i²)
+        [events]; ``n_test_events``: MC events in the region; ``quadratic_share``:
+        Σ w_quad / Σ w_lin, the O(Λ⁻⁴) over the O(Λ⁻²) part of the benchmark's excess
+        (Σ c²w_quad / Σ c·w_lin for one operator), None where Σ w_lin = 0;
+        ``mzh_over_lambda``: Σ w_SM m_ZH / (Λ Σ w_SM), None where Σ w_SM ≤ 0.
+    """
+    s, b, w_sm = sub.s[mask], sub.b[mask], sub.w_sm[mask]
+    lin, quad = float(sub.w_lin[mask].sum()), float(sub.w_quad[mask].sum())
+    sum_sm = float(w_sm.sum())
+    return {
+        "s_test": float(s.sum()),
+        "b_test": float(b.sum()),
+        "s_test_mc_error": float(np.sqrt(np.sum(s * s))),
+        "b_test_mc_error": float(np.sqrt(np.sum(b * b))),
+        "n_test_events": int(mask.sum()),
+        "quadratic_share": quad / lin if lin != 0 else None,
+        "mzh_over_lambda": (
+            float(np.sum(w_sm * sub.mzh[mask])) / sum_sm / sub.lambda_GeV if sum_sm > 0 else None
+        ),
+    }
+
+
 def _evaluate(ctx: SliceContext, choice: RegionChoice, eps: float) -> dict:
+    """Record fields of a region chosen on the training set, evaluated on the test set. The
+    region's line or threshold is recorded even where Z_A is not evaluable (b = 0)."""
     tr, te = ctx.train, ctx.test
     m_tr, m_te = choice.mask(tr), choice.mask(te)
-    s, b = float(te.s[m_te].sum()), float(te.b[m_te].sum())
-    z_test = float(asimov_z(s, b, eps))
-    z_train = float(asimov_z(tr.s[m_tr].sum(), tr.b[m_tr].sum(), eps))
-    out = {"s_test": s, "b_test": b}
-    if not np.isfinite(z_test):
-        out["note"] = f"region has no expected background on the test set (b = {b:.3g})"
-        return out
-    out.update(evaluable=True, z_test=z_test, z_train=z_train if np.isfinite(z_train) else None)
+    out = region_caveats(te, m_te)
     if choice.line is not None:
         out.update(
             slope=choice.line.slope,
@@ -88,6 +117,20 @@ def _evaluate(ctx: SliceContext, choice: RegionChoice, eps: float) -> dict:
     )
     if threshold is not None:
         out["threshold"] = float(threshold)
+    s, b = out["s_test"], out["b_test"]
+    z_test = float(asimov_z(s, b, eps))
+    z_train = float(asimov_z(tr.s[m_tr].sum(), tr.b[m_tr].sum(), eps))
+    notes = [choice.note] if choice.note else []
+    if not np.isfinite(z_test):
+        notes.append(
+            f"region has no expected background on the test set (b = {b:.3g})"
+            if b <= 0
+            else f"Z_A is not defined on the test set (s = {s:.3g}, b = {b:.3g})"
+        )
+    else:
+        z_train_ok = z_train if np.isfinite(z_train) else None
+        out.update(evaluable=True, z_test=z_test, z_train=z_train_ok)
+    out["note"] = "; ".join(notes)
     return out
 
 
@@ -118,7 +161,7 @@ def run_split(data: StudyData, config: StudyConfig, split: int, seed: int) -> di
         done: dict[str, dict] = {}
         for name, method in METHODS.items():
             try:
-                done[name] = method(ctx, done)
+                done[name] = method.func(ctx, done)
             except (NotEvaluable, ValueError, KeyError) as exc:
                 note = f"{name} not evaluable: {exc}"
                 records += [

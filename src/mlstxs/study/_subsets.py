@@ -8,7 +8,7 @@ import numpy as np
 
 from ..regions import PtSlice
 from ._config import StudyConfig
-from ._data import StudyData
+from ._data import StudyData, eft_class_weight
 
 PB_TO_EVENTS_PER_FB = 1000.0
 """σ [pb] × 1000 × L [fb⁻¹] = expected events."""
@@ -17,8 +17,11 @@ PB_TO_EVENTS_PER_FB = 1000.0
 @dataclass(frozen=True)
 class Subset:
     """Events of one subset within one slice. ``s`` and ``b`` are expected signal
-    (w(c) − w_SM) and background (w_SM) yields per event at the full luminosity: the weights
-    are divided by the subset's fraction of the sample."""
+    (w_eft − w_SM) and background (w_SM) yields per event [events] at the full luminosity:
+    the weights [pb] are divided by the subset's fraction of the sample. ``w_lin`` and
+    ``w_quad`` are the benchmark's O(Λ⁻²) and O(Λ⁻⁴) weight terms [pb] (:class:`StudyData`),
+    ``lambda_GeV`` the sample's Λ. ``scores`` holds the oracle ``ratio`` w_eft/w_SM and the
+    ``dnn`` score."""
 
     pt: np.ndarray
     mzh: np.ndarray
@@ -27,6 +30,9 @@ class Subset:
     s: np.ndarray
     b: np.ndarray
     scores: dict[str, np.ndarray]
+    w_lin: np.ndarray
+    w_quad: np.ndarray
+    lambda_GeV: float
 
 
 def make_subset(
@@ -34,8 +40,10 @@ def make_subset(
 ) -> Subset:
     scale = PB_TO_EVENTS_PER_FB * lumi_fb / fraction
     w_sm, w_eft = data.w_sm[idx], data.w_eft[idx]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(w_sm > 0, w_eft / np.where(w_sm > 0, w_sm, 1.0), np.inf)
+    # w_eft/w_SM (1 + c·w_lin/w_SM in linear-only mode, negative where c·w_lin < −w_SM);
+    # where w_SM = 0 the event's sign of w_eft (±∞) or 1 (no yield at all), as oracle_region
+    ratio = np.where(w_eft > 0, np.inf, np.where(w_eft < 0, -np.inf, 1.0))
+    np.divide(w_eft, w_sm, out=ratio, where=w_sm > 0)
     scores = {"ratio": ratio}
     if dnn_score is not None:
         scores["dnn"] = dnn_score[idx]
@@ -47,6 +55,9 @@ def make_subset(
         s=(w_eft - w_sm) * scale,
         b=w_sm * scale,
         scores=scores,
+        w_lin=data.w_lin[idx],
+        w_quad=data.w_quad[idx],
+        lambda_GeV=data.lambda_GeV,
     )
 
 
@@ -68,9 +79,10 @@ class SliceContext:
 
 
 def plane_standardisation(sub: Subset) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted mean and standard deviation of (p_T, m_ZH), weights w_SM + w(c)."""
+    """Weighted mean and standard deviation of (p_T, m_ZH), weights w_SM + w(c) (w(c)
+    clipped at 0, :func:`eft_class_weight`)."""
     X = np.column_stack([sub.pt, sub.mzh])
-    w = sub.w_sm + sub.w_eft
+    w = sub.w_sm + eft_class_weight(sub.w_eft)
     mean = np.average(X, axis=0, weights=w)
     std = np.sqrt(np.average((X - mean) ** 2, axis=0, weights=w))
     return mean, np.where(std > 0, std, 1.0)
