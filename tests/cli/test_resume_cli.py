@@ -14,8 +14,8 @@ import time
 import pytest
 from click.testing import CliRunner
 
+import mlstxs.pipeline._limits
 import mlstxs.report
-import mlstxs.report._limits
 from mlstxs._output import sibling
 from mlstxs.cli import cli
 from mlstxs.generate import GeneratorConfig, generate
@@ -119,7 +119,7 @@ def test_limits_interrupted_in_its_figures_resumes_to_the_same_output(
     ref = sample_dir.parent / "reference" / "limits"
     assert invoke("limits", sample_dir, "--out", ref, *args).exit_code == 0
     out = sample_dir.parent / "interrupted" / "limits"
-    interrupt_after(monkeypatch, mlstxs.report._limits, "plot_contours")
+    interrupt_after(monkeypatch, mlstxs.pipeline._limits, "plot_contours")
     assert invoke("limits", sample_dir, "--out", out, *args).exit_code != 0
     assert (sibling(out, "partial") / "limits.json").is_file() and not out.exists()
     monkeypatch.undo()

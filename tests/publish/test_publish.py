@@ -20,6 +20,7 @@ from mlstxs.publish import (
     validate_hepdata,
 )
 from mlstxs.report import StudyFormatError, load_card, write_cards
+from mlstxs.study import StudyResult, sample_record
 
 SLICES = [
     {"label": "[250,400]", "low_GeV": 250.0, "high_GeV": 400.0},
@@ -98,9 +99,10 @@ def results(tmp_path_factory, sample):
     """``<tmp>/study/{study.json,cards/}``, ``<tmp>/sample`` and ``<tmp>/limits/``."""
     root = tmp_path_factory.mktemp("results")
     study = make_study()
+    study["sample"] = sample_record("sample", sample.metadata)  # publish checks the sample
     (root / "study").mkdir()
     (root / "study" / "study.json").write_text(json.dumps(study))
-    write_cards(study, root / "study" / "cards")
+    write_cards(StudyResult.from_dict(study), root / "study" / "cards")
     sample.save(root / "sample")
     (root / "limits").mkdir()
     (root / "limits" / "pyhf_workspace_STXS.json").write_text('{"channels": []}\n')
@@ -112,7 +114,9 @@ def test_hepdata_submission_validates(results, sample, tmp_path):
     cards = [load_card(p) for p in sorted((results / "study" / "cards").glob("*.json"))]
     assert len(cards) == 8  # 2 slices × 2 ε × (STXS, SVM)
     params = parametrise_cards(sample, cards)
-    out = hepdata_submission(study, cards, params, tmp_path / "hd", archive=tmp_path / "hd.tar.gz")
+    out = hepdata_submission(
+        StudyResult.from_dict(study), cards, params, tmp_path / "hd", archive=tmp_path / "hd.tar.gz"
+    )
     assert validate_hepdata(out) == []
     assert validate_hepdata(tmp_path / "hd.tar.gz") == []
     docs = list(yaml.safe_load_all((out / "submission.yaml").read_text()))
@@ -146,7 +150,12 @@ def test_hepdata_submission_validates(results, sample, tmp_path):
 
 def test_validator_rejects_a_broken_submission(results, sample, tmp_path):
     cards = [load_card(p) for p in sorted((results / "study" / "cards").glob("*.json"))][:2]
-    out = hepdata_submission(make_study(), cards, parametrise_cards(sample, cards), tmp_path / "hd")
+    out = hepdata_submission(
+        StudyResult.from_dict(make_study()),
+        cards,
+        parametrise_cards(sample, cards),
+        tmp_path / "hd",
+    )
     (out / "stray.txt").write_text("not referenced")
     assert any("not referenced" in m for m in validate_hepdata(out))
 
@@ -159,6 +168,7 @@ def test_publish_writes_everything(results, tmp_path):
         "hepdata",
         "hepdata.tar.gz",
         "parametrisation.json",
+        "popxf",
         "pyhf_workspace_STXS.json",
     ]
     assert validate_hepdata(res.hepdata) == []

@@ -261,6 +261,13 @@ def make_fake_study(seed: int = 7) -> dict:
     }
 
 
+def typed(study: dict):
+    """The study dict as a validated :class:`mlstxs.study.StudyResult`."""
+    from mlstxs.study import StudyResult
+
+    return StudyResult.from_dict(copy.deepcopy(study))
+
+
 @pytest.fixture(scope="session")
 def _fake_study() -> dict:
     return make_fake_study()
@@ -278,4 +285,4 @@ def report(_fake_study, tmp_path_factory):
     from mlstxs.report import write_report
 
     out = tmp_path_factory.mktemp("report")
-    return write_report(copy.deepcopy(_fake_study), out)
+    return write_report(typed(_fake_study), out)

@@ -7,6 +7,8 @@ import pytest
 from mlstxs.report import FIGURES
 from mlstxs.report._style import style_context
 
+from .conftest import typed
+
 SUMMARY_FIGURES = {"fig6_boxplots", "fig7_ratio_to_stxs", "fig10_fraction_of_optimum"}
 
 
@@ -23,7 +25,8 @@ def _build_all(study):
     from mlstxs.report._figures import _build
 
     with style_context():
-        return {n for n, b in FIGURES.items() if _build(n, b, study) is not None}
+        typed_study = typed(study)
+        return {n for n, b in FIGURES.items() if _build(n, b, typed_study) is not None}
 
 
 @pytest.mark.parametrize(

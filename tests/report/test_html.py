@@ -26,3 +26,42 @@ def test_html_is_self_contained(report):
     html = report.html.read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#)""", html)
     assert "<link" not in html and "<script" not in html and "@import" not in html
+
+
+def _text(html: str) -> str:
+    import html as html_lib
+
+    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_report_opens_with_a_summary_of_this_runs_numbers(report, study):
+    import numpy as np
+
+    html = report.html.read_text(encoding="utf-8")
+    first = html.index("<section id='summary'>")
+    assert first < html.index("<nav id='toc'>") < html.index("<section id='findings'>")
+    summary = _text(html[first : html.index("</section>", first)])
+    z = [
+        r["z_test"]
+        for r in study["records"]
+        if r["method"] == "STXS" and r["slice"] == "[400,inf]" and r["epsilon"] == 0.5
+    ]
+    assert f"{np.mean(z):.4f}" in summary  # the headline STXS significance of the top slice
+    assert "2,000,000 events" in summary and "300 fb" in summary and "cHW = 1" in summary
+    assert "ε = 0.5" in summary and "optimal significance" in summary
+
+
+def test_every_table_of_contents_link_has_its_target(report):
+    html = report.html.read_text(encoding="utf-8")
+    targets = re.findall(r"href='#([^']+)'", html)
+    ids = set(re.findall(r"""id=["']([^"']+)["']""", html))
+    assert len(targets) > 20 and set(targets) <= ids
+
+
+def test_comparison_with_the_paper_is_in_the_report(report):
+    text = _text(report.html.read_text(encoding="utf-8"))
+    for table in ("Paper Table V", "Paper Table VI", "Paper Table VII"):
+        assert table in text
+    assert "2.2440 ± 0.0010" in text  # paper Table V, STXS, [75,150]
+    assert "paper-matched normalisation" in text.lower() and "fb −1" in text
+    assert "Combining the slices" in text

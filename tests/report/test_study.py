@@ -8,13 +8,15 @@ import numpy as np
 import pytest
 
 from mlstxs.report import StudyFormatError, StudyIndex, load_study
-from mlstxs.report._study import eps_tag, slug, summarize
+from mlstxs.study import eps_tag, slug, summarize
+
+from .conftest import typed
 
 
 def test_load_study_round_trip(study, tmp_path):
     path = tmp_path / "study.json"
     path.write_text(json.dumps(study))
-    assert load_study(path) == study
+    assert load_study(path) == typed(study)
 
 
 @pytest.mark.parametrize(
@@ -56,7 +58,7 @@ def test_summarize_uses_ddof_1_and_zero_for_one_value():
 
 
 def test_index_skips_non_evaluable_records(study):
-    ix = StudyIndex(study)
+    ix = StudyIndex(typed(study))
     assert ix.splits == [0, 1, 2]
     assert set(ix.values("DNN+SVM", "[75,150]", 1.0, "z_test")) == {0, 1}
     assert ix.summary("SVM+scan", "[150,250]", 0.3, "z_test").n == 0

@@ -9,7 +9,7 @@ import pytest
 
 from mlstxs.report import build_tables, write_tables
 
-from .conftest import ALWAYS_NA, EPSILONS, METHODS, SLICES
+from .conftest import ALWAYS_NA, EPSILONS, METHODS, SLICES, typed
 
 NAMES = [
     *(f"significance_eps{e}" for e in ("0.3", "0.5", "1.0")),
@@ -43,7 +43,7 @@ def _read_csv(path):
 @pytest.fixture(scope="module")
 def table_dir(_fake_study, tmp_path_factory):
     out = tmp_path_factory.mktemp("tables")
-    paths = write_tables(_fake_study, out)
+    paths = write_tables(typed(_fake_study), out)
     assert sorted(p.name for p in paths) == sorted(
         f"{n}.{ext}" for n in NAMES for ext in ("csv", "md", "tex")
     )
@@ -122,6 +122,6 @@ def test_markdown_and_latex(table_dir):
 
 def test_single_split_has_zero_std(study):
     study["records"] = [r for r in study["records"] if r["split"] == 0]
-    table = next(t for t in build_tables(study) if t.name == "significance_eps0.5")
+    table = next(t for t in build_tables(typed(study)) if t.name == "significance_eps0.5")
     cell = table.cell(("SVM",), "[400,inf]")
     assert cell.n == 1 and cell.std == 0.0

@@ -27,3 +27,12 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def progress_factory(enabled: bool):
+    """A :data:`mlstxs.pipeline.Progress`: a bar per phase, or none."""
+    from ..pipeline import no_progress
+
+    if not enabled:
+        return no_progress
+    return progress_bar

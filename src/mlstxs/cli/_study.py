@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ._errors import reports_errors
-from ._progress import progress_bar
+from ._progress import progress_factory
 
 
 def _study_config(config_file, preset, overrides: dict):
@@ -27,49 +27,33 @@ def _overrides(splits, epsilons, benchmark, lumi, seed) -> dict:
 
     return {
         "n_splits": splits,
-        "epsilons": _floats(epsilons) if epsilons else None,
-        "benchmark": _parse_point(benchmark) if benchmark else None,
+        "epsilons": _floats(epsilons, option="--epsilons") if epsilons else None,
+        "benchmark": _parse_point(benchmark, option="--benchmark") if benchmark else None,
         "luminosity_fb": lumi,
         "seed": seed,
     }
 
 
-def _design(
-    sample: Path,
-    out: Path,
-    config,
-    scheduler,
-    overwrite: bool,
-    progress: bool,
-    reuse_finished: bool = False,
-) -> dict:
-    """The study and its report, written together: the report is part of the staged output."""
-    from .._output import check_output
-    from ..report import write_report
-    from ..study import run_study
+def _design(sample, out, config, scheduler, overwrite: bool, progress: bool):
+    from ..pipeline import design_regions
 
-    if not reuse_finished:
-        check_output(out, kind="study", overwrite=overwrite, inputs=[sample])
-
-    with progress_bar("ensemble splits", enabled=progress) as update:
-        study = run_study(
-            sample,
-            config,
-            out,
-            scheduler=scheduler,
-            overwrite=overwrite,
-            on_progress=update,
-            products=write_report,
-            reuse_finished=reuse_finished,
-        )
-    _print_summary(study, out)
+    study = design_regions(
+        sample,
+        out,
+        config,
+        scheduler=scheduler,
+        overwrite=overwrite,
+        progress=progress_factory(progress),
+    )
+    print_study_summary(study, Path(out))
     return study
 
 
-def _print_summary(study: dict, out: Path) -> None:
-    from ._tables import print_study_summary
+def print_study_summary(study, out: Path) -> None:
+    """The significance tables of the study and where its report is."""
+    from ._tables import print_significance_tables
 
-    print_study_summary(study)
+    print_significance_tables(study)
     counts = {d: len(list((out / d).glob("*"))) for d in ("tables", "figures", "cards")}
     click.echo(
         f"report: {out / 'report.html'}  ({counts['tables']} table files, "
@@ -168,49 +152,27 @@ def reproduce(
 ):
     """Generate the embedded default sample (cHW, cHWB, cHq3 weights), run the region study
     and its report, then the SMEFT limits of every observable."""
-    from .._output import staged_output
-    from ..generate import GeneratorConfig, generate_to_directory
-    from ..study import EVENTS_FOR_PRESET
-    from ..study._limits import LimitsConfig
-    from ._limits import write_limits
+    from ..pipeline import reproduce as run_reproduce
+    from ._limits import print_limits_summary
 
     preset = preset or "default"
-    out = Path(out)
     config = _study_config(config_file, preset, _overrides(splits, epsilons, benchmark, lumi, seed))
-    gen = GeneratorConfig(
-        operators=tuple(sorted(set(config.benchmark) | set(INFERENCE_OPERATORS))),
-        n_events=events or EVENTS_FOR_PRESET[preset],
-        seed=1,
-        level="detector",
+    result = run_reproduce(
+        out,
+        config,
+        preset=preset,
+        events=events,
+        scheduler=scheduler,
+        overwrite=overwrite,
+        progress=progress_factory(progress),
+        notify=click.echo,
     )
-    limits_config = LimitsConfig(
-        **({"grid_points": 61, "grid_points_2d": 21} if preset == "quick" else {})
-    )
-    identity = {
-        "generator": gen.model_dump(mode="json"),
-        "study": config.model_dump(mode="json"),
-        "limits": limits_config.model_dump(mode="json"),
-    }
-    with staged_output(
-        out, kind="reproduce", identity=identity, overwrite=overwrite, reuse_finished=True
-    ) as stage:
-        if stage.complete:
-            click.echo(
-                f"{out} is already complete for these settings: nothing to do "
-                "(pass --overwrite to run it again)"
-            )
-            return
-        if stage.resumed:
-            click.echo(f"resuming the unfinished run in {stage.work}")
-        work = stage.work
-        with progress_bar("generating", enabled=progress) as update:
-            generate_to_directory(
-                gen, work / "sample", scheduler=scheduler, on_progress=update, reuse_finished=True
-            )
-        _design(work / "sample", work / "design", config, scheduler, False, progress, True)
-        write_limits(work / "sample", work / "limits", limits_config, work / "design", False, True)
-    click.echo(f"reproduce: finished; outputs in {out}")
-
-
-INFERENCE_OPERATORS = ("cHW", "cHWB", "cHq3")
-"""Operators of the embedded default sample: the benchmark cHW plus the pairs of the fits."""
+    if result.already_complete:
+        click.echo(
+            f"{out} is already complete for these settings: nothing to do "
+            "(pass --overwrite to run it again)"
+        )
+        return
+    print_study_summary(result.study, result.out / "design")
+    print_limits_summary(result.limits, result.out / "limits")
+    click.echo(f"reproduce: finished; outputs in {result.out}")

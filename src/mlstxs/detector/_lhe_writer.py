@@ -119,6 +119,7 @@ def write_lhe(
     XSECUP = Σ w_sm over the written events, SCALUP = ``mu_GeV``, AQEDUP/AQCDUP = -1
     (Pythia's own couplings).
     """
+    sample.require_decay_products("write_lhe (an ℓ⁻ℓ⁺bb̄ event record)")
     n = len(sample) if max_events is None else min(int(max_events), len(sample))
     if sample.metadata.level != "parton":
         raise ValueError(

@@ -3,10 +3,19 @@
 ``compute_observables(events)`` maps the four-momentum columns of the sample format
 (``lm_*, lp_*, b1_*, b2_*``) to the named float64 arrays of :data:`FEATURES`; units and
 definitions are in :data:`FEATURE_INFO`. (p_T^Z, m_ZH) — :data:`REGION_PLANE` — is the
-plane in which the regions are designed.
+plane in which the regions are designed; ``region_observables(events)`` computes only that
+plane, also for production-level events (undecayed Z and H, :data:`PRODUCTION_COLUMNS`), on
+which :func:`compute_observables` raises a ``ValueError`` saying so.
 """
 
-from ._columns import COMPONENTS, MOMENTUM_COLUMNS, OBJECTS
+from ._columns import (
+    COMPONENTS,
+    MOMENTUM_COLUMNS,
+    OBJECTS,
+    PRODUCTION_COLUMNS,
+    PRODUCTION_OBJECTS,
+    is_production_level,
+)
 from ._features import (
     FEATURE_INFO,
     FEATURES,
@@ -17,6 +26,7 @@ from ._features import (
     FeatureInfo,
     compute_observables,
     helicity_angles,
+    region_observables,
 )
 
 __all__ = [
@@ -27,9 +37,13 @@ __all__ = [
     "MOMENTUM_COLUMNS",
     "OBJECTS",
     "PAPER_FEATURES",
+    "PRODUCTION_COLUMNS",
+    "PRODUCTION_OBJECTS",
     "REGION_PLANE",
     "UNITS",
     "FeatureInfo",
     "compute_observables",
     "helicity_angles",
+    "is_production_level",
+    "region_observables",
 ]

@@ -3,7 +3,8 @@
 Events are passed between stages as a ``Mapping[str, numpy.ndarray]`` of equal-length
 columns following ``docs/sample_format.md``: for each object ``obj`` in :data:`OBJECTS`
 the float64 four-momentum columns ``obj_E, obj_px, obj_py, obj_pz`` (GeV, laboratory
-frame, beam A along +z).
+frame, beam A along +z). Production-level events (undecayed Z and H, e.g. MadGraph
+``p p > z h``) hold the objects of :data:`PRODUCTION_OBJECTS` instead.
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ COMPONENTS: tuple[str, ...] = ("E", "px", "py", "pz")
 
 MOMENTUM_COLUMNS: tuple[str, ...] = tuple(f"{o}_{c}" for o in OBJECTS for c in COMPONENTS)
 """All sixteen four-momentum column names, object-major."""
+
+PRODUCTION_OBJECTS: tuple[str, ...] = ("Z", "H")
+"""Objects of a production-level (undecayed) event: the Z and the Higgs boson."""
+
+PRODUCTION_COLUMNS: tuple[str, ...] = tuple(
+    f"{o}_{c}" for o in PRODUCTION_OBJECTS for c in COMPONENTS
+)
+"""The eight four-momentum columns of production-level events (``Z_E``, …, ``H_pz``)."""
 
 
 class FourVector(NamedTuple):
@@ -75,6 +84,11 @@ def check_columns(
     """
     columns = tuple(columns)
     missing = [c for c in columns if c not in events]
+    if missing and set(missing) & set(MOMENTUM_COLUMNS) and is_production_level(events):
+        raise ValueError(
+            "production-level events (undecayed Z and H): the decay products ℓ⁻, ℓ⁺, b₁, b₂ "
+            "needed here are absent; only p_T^Z and m_ZH can be computed (region_observables)"
+        )
     if missing:
         raise ValueError(f"events lack required column(s): {', '.join(missing)}")
     n = None
@@ -89,6 +103,13 @@ def check_columns(
     for name in finite:
         _check_finite(name, np.asarray(events[name]))
     return 0 if n is None else int(n)
+
+
+def is_production_level(events: Mapping[str, np.ndarray]) -> bool:
+    """Whether ``events`` are production level: Z and H columns, no decay products."""
+    return all(c in events for c in PRODUCTION_COLUMNS) and not any(
+        c in events for c in MOMENTUM_COLUMNS
+    )
 
 
 def _check_finite(name: str, arr: np.ndarray) -> None:

@@ -23,7 +23,16 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _kinematics as kin
-from ._columns import MOMENTUM_COLUMNS, FourVector, add, check_columns, four_vector
+from ._columns import (
+    COMPONENTS,
+    MOMENTUM_COLUMNS,
+    PRODUCTION_COLUMNS,
+    FourVector,
+    add,
+    check_columns,
+    four_vector,
+    is_production_level,
+)
 from ._helicity import helicity_kernel
 
 
@@ -135,6 +144,46 @@ def helicity_angles(
     Same input, output layout and errors as :func:`compute_observables`.
     """
     return _chunked(events, HELICITY_FEATURES, _helicity_block, chunk_size)
+
+
+def region_observables(events: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """p_T^Z and m_ZH (:data:`REGION_PLANE`) of N events, decayed or production level.
+
+    With the decay products (``lm_*, lp_*, b1_*, b2_*``) Z = ℓ⁻ + ℓ⁺ and H = b₁ + b₂, exactly
+    as in :func:`compute_observables` (same kernels: identical numbers); production-level
+    events (no decay products, ``Z_*`` and ``H_*`` columns: undecayed MadGraph ``p p > z h``)
+    use the stored Z and H four-momenta. p_T^Z = √(Z_x² + Z_y²), m_ZH = √max((Z + H)², 0).
+
+    Parameters
+    ----------
+    events : Mapping[str, numpy.ndarray]
+        Four-momentum columns (E, px, py, pz in GeV, lab frame), shape (N,) each.
+
+    Returns
+    -------
+    dict[str, numpy.ndarray]
+        ``pt_Z`` and ``m_ZH``, float64 arrays of shape (N,) in GeV.
+
+    Raises
+    ------
+    ValueError
+        If neither column set is complete (the decayed columns are named), a column has
+        another length, or holds NaN/inf.
+    """
+    if is_production_level(events):
+        check_columns(events, PRODUCTION_COLUMNS, finite=PRODUCTION_COLUMNS)
+        z, h = (four_vector(_float_columns(events, o), o) for o in ("Z", "H"))
+    else:
+        check_columns(events)
+        lm, lp, b1, b2 = (
+            four_vector(_float_columns(events, o), o) for o in ("lm", "lp", "b1", "b2")
+        )
+        z, h = add(lm, lp), add(b1, b2)
+    return {"pt_Z": kin.pt(z), "m_ZH": np.sqrt(_mass_squared(add(z, h)))}
+
+
+def _float_columns(events: Mapping[str, np.ndarray], obj: str) -> dict[str, np.ndarray]:
+    return {f"{obj}_{c}": np.asarray(events[f"{obj}_{c}"], dtype=np.float64) for c in COMPONENTS}
 
 
 _Block = Callable[[Mapping[str, np.ndarray], slice], dict[str, np.ndarray]]

@@ -7,9 +7,10 @@
 The HEPData part needs ``hepdata_lib`` (it brings ``hepdata-validator``); it is imported only
 when a submission is built.
 
-``publish`` writes into ``out_dir``: ``parametrisation.json``, ``hepdata/`` (the validated
-submission), ``hepdata.tar.gz`` (its upload archive) and, where the limits stage left one next
-to the results, ``pyhf_workspace_STXS.json``. Everything goes into a temporary sibling
+``publish`` writes into ``out_dir``: ``parametrisation.json``, ``popxf/`` (POPxf files of the
+region sets and STXS bins, validated with popxf-validator; docs/popxf.md), ``hepdata/`` (the
+validated submission), ``hepdata.tar.gz`` (its upload archive) and, where the limits stage
+left one next to the results, ``pyhf_workspace_STXS.json``. Everything goes into a temporary sibling
 directory that is renamed to ``out_dir`` at the end, so an error leaves nothing behind.
 """
 
@@ -21,8 +22,14 @@ from pathlib import Path
 
 from .._output import check_output, file_digest, staged_output
 from ..io import EventSample
-from ..report import RegionCard, load_card, load_study
-from ._hepdata import HEPDataValidationError, build_submission, hepdata_submission, validate_hepdata
+from ..study import RegionCard, StudyResult, card_selects, check_study_sample, load_card
+from ._hepdata import (
+    HEPDataValidationError,
+    build_submission,
+    card_order,
+    hepdata_submission,
+    validate_hepdata,
+)
 from ._parametrisation import (
     EQUATION,
     ParametrisationFormatError,
@@ -32,8 +39,13 @@ from ._parametrisation import (
     read_parametrisations,
     region_name,
     region_parametrisation,
+    with_parametrisations,
     write_parametrisations,
 )
+from ._popxf import POPxfExport, region_set_documents, stxs_document, write_popxf
+from ._popxf_check import POPxfExportError, POPxfFile, validate_popxf
+from ._popxf_document import POPxfDocument, POPxfObservable, coefficient_covariance, popxf_document
+from ._wcxf import WCXF_PARAMETERS, WCxfParameter
 
 WORKSPACE_NAME = "pyhf_workspace_STXS.json"
 
@@ -58,6 +70,8 @@ class PublishResult:
         Number of region cards published.
     skipped : tuple of str
         Cards left out because their region selects no SM cross section in the sample.
+    popxf : Path or None
+        The ``popxf/`` directory of validated POPxf files (:func:`write_popxf`).
     """
 
     out_dir: Path
@@ -67,6 +81,7 @@ class PublishResult:
     pyhf_workspace: Path | None
     n_regions: int
     skipped: tuple[str, ...] = ()
+    popxf: Path | None = None
 
     def to_dict(self) -> dict:
         """Paths as strings."""
@@ -78,6 +93,7 @@ class PublishResult:
             "pyhf_workspace": None if self.pyhf_workspace is None else str(self.pyhf_workspace),
             "n_regions": self.n_regions,
             "skipped": list(self.skipped),
+            "popxf": None if self.popxf is None else str(self.popxf),
         }
 
     def __repr__(self) -> str:
@@ -89,20 +105,21 @@ class PublishResult:
         )
 
 
-def _load_cards(results_dir: Path) -> list[RegionCard]:
+def _load_cards(results_dir: Path, methods: list[str]) -> list[RegionCard]:
+    """The region cards of a study, in slice order (by low edge), then ε and ``methods``
+    order (:func:`card_order`; the file names would put [150,250] before [75,150])."""
     paths = sorted((results_dir / "cards").glob("*.json"))
     if not paths:
         raise ValueError(f"{results_dir / 'cards'}: no region cards (run the report first)")
-    return [load_card(p) for p in paths]
+    return sorted((load_card(p) for p in paths), key=lambda c: card_order(c, methods))
 
 
 def _populated(sample: EventSample, cards: list) -> tuple[list, tuple[str, ...]]:
     """Cards whose region has a positive SM cross section in the sample, and the names of
     the others (a line that selects nothing cannot be parametrised)."""
-    from ..observables import compute_observables
-    from ..report import card_selects
+    from ..observables import region_observables
 
-    obs = compute_observables(sample.columns)
+    obs = region_observables(sample.columns)
     w_sm = sample.columns["w_sm"]
     keep, skipped = [], []
     for card in cards:
@@ -139,15 +156,17 @@ def publish(
     FileExistsError
         If ``out_dir`` exists and ``overwrite`` is false.
     mlstxs.report.StudyFormatError, ValueError, mlstxs.io.SampleFormatError
-        If the study, a card or the sample is missing or invalid.
+        If the study, a card or the sample is missing or invalid, or the sample is not the
+        one the study ran on (:func:`mlstxs.study.check_study_sample`).
     """
     results_dir, out_dir = Path(results_dir), Path(out_dir)
     check_output(
         out_dir, kind="publication", overwrite=overwrite, inputs=[results_dir, sample_path]
     )
-    study = load_study(results_dir / "study.json")
-    cards = _load_cards(results_dir)
+    study = StudyResult.load(results_dir / "study.json")
+    cards = _load_cards(results_dir, study.methods)
     sample = EventSample.load(sample_path)
+    check_study_sample(study, sample_path, sample.metadata)
     cards, skipped = _populated(sample, cards)
     if not cards:
         raise ValueError("no region card selects any SM cross section in the sample")
@@ -167,6 +186,7 @@ def publish(
         tmp = stage.work
         params = parametrise_cards(sample, cards)
         write_parametrisations(params, tmp / "parametrisation.json")
+        write_popxf(sample, cards, tmp / "popxf")  # POPxf files, validated (docs/popxf.md)
         resources = [
             (
                 tmp / "parametrisation.json",
@@ -192,24 +212,40 @@ def publish(
         pyhf_workspace=out_dir / WORKSPACE_NAME if workspace.is_file() else None,
         n_regions=len(cards),
         skipped=skipped,
+        popxf=out_dir / "popxf",
     )
 
 
 __all__ = [
     "EQUATION",
+    "WCXF_PARAMETERS",
     "WORKSPACE_NAME",
     "HEPDataValidationError",
+    "POPxfDocument",
+    "POPxfExport",
+    "POPxfExportError",
+    "POPxfFile",
+    "POPxfObservable",
     "ParametrisationFormatError",
     "PublishResult",
     "RegionParametrisation",
+    "WCxfParameter",
     "build_submission",
+    "card_order",
+    "coefficient_covariance",
     "hepdata_submission",
     "parametrisations_to_dict",
     "parametrise_cards",
+    "popxf_document",
     "publish",
     "read_parametrisations",
     "region_name",
     "region_parametrisation",
+    "region_set_documents",
+    "stxs_document",
     "validate_hepdata",
+    "validate_popxf",
+    "with_parametrisations",
     "write_parametrisations",
+    "write_popxf",
 ]

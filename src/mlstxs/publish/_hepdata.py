@@ -22,8 +22,7 @@ from typing import Any
 
 import yaml
 
-from ..report import RegionCard, StudyIndex
-from ..report._study import luminosity_fb, sqrt_s_TeV
+from ..study import RegionCard, StudyResult
 from ._parametrisation import PAIR_SEP, RegionParametrisation, region_name
 
 KEYWORDS = {
@@ -81,15 +80,23 @@ def _variable(
     return var
 
 
-def _table(hl: Any, name: str, description: str, study: dict) -> Any:
+def card_order(card: RegionCard, methods: Sequence[str] = ()) -> tuple:
+    """Sort key of a region card: its slice's low edge (so [75,150] precedes [150,250], which
+    a sort of the slice labels or card file names reverses), then ε, then the method in
+    ``methods`` order (others after them, by name)."""
+    rank = list(methods).index(card.method) if card.method in methods else len(methods)
+    return (card.slice.low_GeV, card.epsilon, rank, card.method)
+
+
+def _table(hl: Any, name: str, description: str, study: StudyResult) -> Any:
     table = hl.Table(name)
     table.description = description
     table.location = "mlstxs region study"
-    table.keywords = {"cmenergies": [1000.0 * sqrt_s_TeV(study)], **KEYWORDS}
+    table.keywords = {"cmenergies": [1000.0 * study.sqrt_s_TeV], **KEYWORDS}
     return table
 
 
-def region_table(hl: Any, study: dict, cards: Sequence[RegionCard]) -> Any:
+def region_table(hl: Any, study: StudyResult, cards: Sequence[RegionCard]) -> Any:
     """Table of the region definitions: m_ZH > a·p_T^Z + b inside a p_T(Z) slice."""
     t = _table(
         hl,
@@ -132,10 +139,11 @@ def region_table(hl: Any, study: dict, cards: Sequence[RegionCard]) -> Any:
     return t
 
 
-def significance_tables(hl: Any, study: dict) -> list[Any]:
+def significance_tables(hl: Any, study: StudyResult) -> list[Any]:
     """One table per ε: Asimov Z on the test sets, mean ± std over splits, method × slice."""
-    ix = StudyIndex(study)
-    lumi = luminosity_fb(study)
+    ix = study.index
+    lumi = study.luminosity_fb
+    labels = [s.label for s in sorted(ix.slices, key=lambda s: s.low_GeV)]  # slice order
     tables = []
     for eps in ix.epsilons:
         t = _table(
@@ -147,9 +155,9 @@ def significance_tables(hl: Any, study: dict) -> list[Any]:
             "where no split was evaluable.",
             study,
         )
-        t.add_variable(_variable(hl, "pT(Z) slice [GeV]", list(ix.slice_labels), independent=True))
+        t.add_variable(_variable(hl, "pT(Z) slice [GeV]", labels, independent=True))
         for method in ix.methods:
-            sums = [ix.summary(method, label, eps, "z_test") for label in ix.slice_labels]
+            sums = [ix.summary(method, label, eps, "z_test") for label in labels]
             var = _variable(
                 hl,
                 f"Z_A {method}",
@@ -165,7 +173,9 @@ def significance_tables(hl: Any, study: dict) -> list[Any]:
     return tables
 
 
-def parametrisation_table(hl: Any, study: dict, params: Sequence[RegionParametrisation]) -> Any:
+def parametrisation_table(
+    hl: Any, study: StudyResult, params: Sequence[RegionParametrisation]
+) -> Any:
     """σ_SM and the coefficients A_a, B_ab of σ(c)/σ_SM per region, with MC errors."""
     t = _table(
         hl,
@@ -202,13 +212,15 @@ def parametrisation_table(hl: Any, study: dict, params: Sequence[RegionParametri
 
 
 def build_submission(
-    study: dict,
+    study: StudyResult,
     cards: Sequence[RegionCard],
     params: Sequence[RegionParametrisation],
     resources: Sequence[tuple[Path, str]] = (),
 ) -> Any:
-    """The hepdata_lib ``Submission`` (not written); ``params`` matched to cards by name."""
+    """The hepdata_lib ``Submission`` (not written); ``params`` matched to cards by name.
+    The regions' rows are in slice order (:func:`card_order`), whatever the cards' order."""
     hl = _hepdata_lib()
+    cards = sorted(cards, key=lambda c: card_order(c, study.methods))
     by_name = {p.name: p for p in params}
     missing = [region_name(c) for c in cards if region_name(c) not in by_name]
     if missing:
@@ -257,7 +269,7 @@ def validate_hepdata(path: Path) -> list[str]:
 
 
 def hepdata_submission(
-    study: dict,
+    study: StudyResult,
     cards: Sequence[RegionCard],
     params: Sequence[RegionParametrisation],
     out_dir: Path,
@@ -269,7 +281,7 @@ def hepdata_submission(
 
     Parameters
     ----------
-    study : dict
+    study : StudyResult
         The study result (docs/study_format.md).
     cards : sequence of RegionCard
         The region cards (one table row each).

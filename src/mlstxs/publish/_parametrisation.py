@@ -16,7 +16,8 @@ Var(Σd) = Σd² − (Σd)²/N = Σd² because Σd = X − R·Y = 0 identically.
 
     δR = √[Σ_i (x_i − R y_i)²] / Σ_i y_i,
 
-which is what :func:`region_parametrisation` returns (computed as ``mc_error(d, N) / Y``).
+which is what :func:`region_parametrisation` returns (:func:`mlstxs.io.mc_ratio`, shared with
+the per-bin ratios of ``EventSample.cross_sections`` and ``mlstxs info``).
 A term proportional to w_SM event by event (c_Hbox: w_Hbox = 2 v̂²/Λ² w_SM) therefore has
 zero MC error, as it should.
 
@@ -39,11 +40,10 @@ from typing import Any
 
 import numpy as np
 
-from ..io import EventSample, mc_error
-from ..observables import compute_observables
+from ..io import EventSample, mc_error, mc_ratio
+from ..observables import region_observables
 from ..physics import weight_term_pairs
-from ..report import RegionCard, card_selects
-from ..report._cards import card_filename
+from ..study import RegionCard, card_filename, card_selects
 
 PARAM_FORMAT = "mlstxs.parametrisation"
 PARAM_VERSION = 1
@@ -195,11 +195,8 @@ def region_parametrisation(
     for term, (i, j) in zip(sample.weight_terms, weight_term_pairs(ops), strict=True):
         if (i, j) == (0, 0):
             continue
-        x = sample.columns[term][mask]
-        ratio = float(x.sum()) / sigma_sm
         key = ops[j - 1] if i == 0 else f"{ops[i - 1]}{PAIR_SEP}{ops[j - 1]}"
-        vals[key] = ratio
-        errs[key] = mc_error(x - ratio * y, n_trials) / sigma_sm
+        vals[key], errs[key] = mc_ratio(sample.columns[term][mask], y, n_trials)
     return RegionParametrisation(
         name=name,
         operators=tuple(ops),
@@ -223,13 +220,34 @@ def parametrise_cards(
     sample: EventSample, cards: Iterable[RegionCard]
 ) -> list[RegionParametrisation]:
     """:func:`region_parametrisation` of every card's region (:func:`card_selects`), in order."""
-    obs = compute_observables(sample.columns)
+    obs = region_observables(sample.columns)
     return [
         region_parametrisation(
             sample, card_selects(card, obs["pt_Z"], obs["m_ZH"]), region_name(card)
         )
         for card in cards
     ]
+
+
+def with_parametrisations(sample: EventSample, cards: Iterable[RegionCard]) -> list[RegionCard]:
+    """The cards with their region's σ(c)/σ_SM (:func:`region_parametrisation`) filled in;
+    a card whose region holds no SM cross section in ``sample`` is returned unchanged."""
+    obs = region_observables(sample.columns)
+    w_sm = sample.columns["w_sm"]
+    out = []
+    for card in cards:
+        mask = card_selects(card, obs["pt_Z"], obs["m_ZH"])
+        if not w_sm[mask].sum() > 0:
+            out.append(card)
+            continue
+        p = region_parametrisation(sample, mask, region_name(card))
+        block = {
+            "equation": EQUATION,
+            "A": {k: {"value": v, "error": p.A_err[k]} for k, v in p.A.items()},
+            "B": {k: {"value": v, "error": p.B_err[k]} for k, v in p.B.items()},
+        }
+        out.append(RegionCard.model_validate({**card.model_dump(), "parametrisation": block}))
+    return out
 
 
 def _eft2obs_block(params: Sequence[RegionParametrisation]) -> dict[str, Any]:

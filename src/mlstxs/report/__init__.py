@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ._cards import (
+from ..study import (
     CARD_SCHEMA,
     RegionCard,
     build_cards,
@@ -26,8 +27,18 @@ from ._cards import (
 )
 from ._figures import FIGURE_CAPTIONS, FIGURES, make_figures
 from ._html import write_html
+from ._limits import (
+    plot_contours,
+    plot_posterior,
+    plot_scans,
+    write_limit_tables,
+    write_limits_html,
+)
 from ._study import LINE_METHODS, StudyFormatError, StudyIndex, Summary, load_study
 from ._tables import Table, build_tables, write_tables
+
+if TYPE_CHECKING:
+    from ..study import StudyResult
 
 
 @dataclass(frozen=True)
@@ -67,15 +78,19 @@ class ReportResult:
         )
 
 
-def write_report(study: dict, out_dir: Path) -> ReportResult:
+def write_report(
+    study: StudyResult, out_dir: Path, cards: list[RegionCard] | None = None
+) -> ReportResult:
     """Write the whole report of a study into ``out_dir``.
 
     Parameters
     ----------
-    study : dict
+    study : StudyResult
         The study result (docs/study_format.md), e.g. from :func:`load_study`.
     out_dir : Path
         Output directory; gets ``tables/``, ``figures/``, ``cards/`` and ``report.html``.
+    cards : list of RegionCard, optional
+        The region cards (default: :func:`mlstxs.study.build_cards` of the study).
 
     Returns
     -------
@@ -84,9 +99,9 @@ def write_report(study: dict, out_dir: Path) -> ReportResult:
     out_dir = Path(out_dir)
     tables = write_tables(study, out_dir / "tables")
     figures = make_figures(study, out_dir / "figures")
-    cards = write_cards(study, out_dir / "cards")
-    html = write_html(study, out_dir, tables, figures, cards)
-    return ReportResult(tuple(tables), tuple(figures), tuple(cards), html)
+    card_files = write_cards(study, out_dir / "cards", cards)
+    html = write_html(study, out_dir, tables, figures, card_files)
+    return ReportResult(tuple(tables), tuple(figures), tuple(card_files), html)
 
 
 __all__ = [
@@ -106,9 +121,14 @@ __all__ = [
     "load_card",
     "load_study",
     "make_figures",
+    "plot_contours",
+    "plot_posterior",
+    "plot_scans",
     "validate_card",
     "write_cards",
     "write_html",
+    "write_limit_tables",
+    "write_limits_html",
     "write_report",
     "write_tables",
 ]

@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.colors import LogNorm, TwoSlopeNorm
 from matplotlib.figure import Figure
 
+from ..study import StudyResult
 from ._study import LINE_METHODS
 from ._style import (
     EPS_LINESTYLES,
@@ -29,7 +30,7 @@ from ._style import (
 _REPRESENTATIVE_EPS = 0.5
 
 
-def _landscape_entry(study: dict, method: str) -> dict:
+def _landscape_entry(study: StudyResult, method: str) -> dict:
     """The scan landscape of ``method`` in the highest slice at the ε closest to 0.5."""
     entries = [
         e
@@ -44,7 +45,7 @@ def _landscape_entry(study: dict, method: str) -> dict:
     return next(e for e in entries if e["epsilon"] == eps)
 
 
-def landscape_figure(study: dict, method: str) -> Figure:
+def landscape_figure(study: StudyResult, method: str) -> Figure:
     """Z_A of the lines m_ZH > a p_T + b on a grid in (a, b), with the seed and the best line."""
     entry = _landscape_entry(study, method)
     slopes = as_array(entry.get("slopes"), "slopes")
@@ -85,17 +86,17 @@ def landscape_figure(study: dict, method: str) -> Figure:
     return fig
 
 
-def fig1_scan_landscape(study: dict) -> Figure:
+def fig1_scan_landscape(study: StudyResult) -> Figure:
     """Paper Fig. 1: significance landscape of the scan around the SVM line."""
     return landscape_figure(study, "SVM+scan")
 
 
-def fig4_dnn_scan_landscape(study: dict) -> Figure:
+def fig4_dnn_scan_landscape(study: StudyResult) -> Figure:
     """Paper Fig. 4: the same around the DNN-distilled line."""
     return landscape_figure(study, "DNN+SVM+scan")
 
 
-def fig2_roc(study: dict) -> Figure:
+def fig2_roc(study: StudyResult) -> Figure:
     """Paper Fig. 2: weighted ROC curves of the DNN score per slice; background vs signal
     efficiency (log scale)."""
     entries = [e for e in diagnostics(study, "roc") if isinstance(e, dict)]
@@ -133,7 +134,7 @@ def fig2_roc(study: dict) -> Figure:
     return fig
 
 
-def fig3_threshold(study: dict) -> Figure:
+def fig3_threshold(study: StudyResult) -> Figure:
     """Paper Fig. 3: Z_A (training set) of the distilled line vs the DNN-score threshold."""
     entries = [e for e in diagnostics(study, "threshold_curves") if isinstance(e, dict)]
     entries = [e for e in entries if e.get("epsilon") is not None]
@@ -176,7 +177,7 @@ def _line_style(method: str, eps: float, epsilons: list[float]) -> str:
     return "-" if method == "SVM" else EPS_LINESTYLES[epsilons.index(eps) % 4]
 
 
-def fig5_boundaries(study: dict) -> Figure:
+def fig5_boundaries(study: StudyResult) -> Figure:
     """Paper Fig. 5: the highest slice in (p_T^Z, m_ZH): the local SMEFT excess per SM event,
     the vertical STXS boundary and every split-0 line of that slice."""
     events = diagnostics(study, "events")
@@ -186,8 +187,8 @@ def fig5_boundaries(study: dict) -> Figure:
         raise FigureSkipped("events columns have different lengths")
     ok = np.isfinite(pt) & np.isfinite(m) & np.isfinite(w_sm) & np.isfinite(w_eft)
     pt, m, w_sm, w_eft = pt[ok], m[ok], w_sm[ok], w_eft[ok]
-    sl = next((s for s in study.get("slices", []) if s["label"] == events.get("slice")), None)
-    low = sl["low_GeV"] if sl else float(np.min(pt))
+    sl = next((s for s in study.slices if s.label == events.get("slice")), None)
+    low = sl.low_GeV if sl else float(np.min(pt))
     x_edges = np.linspace(low, np.quantile(pt, 0.995), 31)
     y_edges = np.linspace(np.quantile(m, 0.002), np.quantile(m, 0.995), 31)
     sm, _, _ = np.histogram2d(pt, m, bins=(x_edges, y_edges), weights=w_sm)
@@ -203,10 +204,10 @@ def fig5_boundaries(study: dict) -> Figure:
     mesh = ax.pcolormesh(x_edges, y_edges, np.ma.masked_invalid(ratio.T), cmap="RdBu_r", norm=norm)
     fig.colorbar(mesh, ax=ax, label=r"$\sum (w_c - w_{SM}) / \sum w_{SM}$ per bin")
     ax.axvline(low, color="k", lw=2.5, label=f"STXS: $p_T^Z$ > {low:g} GeV")
-    epsilons = [float(e) for e in study.get("epsilons", [])]
+    epsilons = [float(e) for e in study.epsilons]
     x = np.array([x_edges[0], x_edges[-1]])
     seen: set[tuple[str, float]] = set()
-    for line in (study.get("diagnostics") or {}).get("lines") or []:
+    for line in study.diagnostics.get("lines") or []:
         if not isinstance(line, dict) or line.get("epsilon") is None:
             continue
         if line.get("slice") != events.get("slice") or line.get("method") not in LINE_METHODS:
@@ -238,7 +239,7 @@ def fig5_boundaries(study: dict) -> Figure:
     return fig
 
 
-def fig8_pca_variance(study: dict) -> Figure:
+def fig8_pca_variance(study: StudyResult) -> Figure:
     """Paper Fig. 8: explained-variance ratio of the leading principal components per slice."""
     entries = [e for e in diagnostics(study, "pca") if isinstance(e, dict)]
     labels = slice_order(study, [e.get("slice", "?") for e in entries])
@@ -269,7 +270,7 @@ def fig8_pca_variance(study: dict) -> Figure:
     return fig
 
 
-def fig9_pca_loadings(study: dict) -> Figure:
+def fig9_pca_loadings(study: StudyResult) -> Figure:
     """Paper Fig. 9: loadings of the first three principal components per slice."""
     entries = []
     for e in diagnostics(study, "pca"):
@@ -303,7 +304,7 @@ def fig9_pca_loadings(study: dict) -> Figure:
     return fig
 
 
-def fig11_dnn_training(study: dict) -> Figure:
+def fig11_dnn_training(study: StudyResult) -> Figure:
     """Training and validation loss of the split-0 DNN vs epoch, with the restored epoch.
 
     ``best_epoch`` is read as an index into the loss lists (epoch 0 = first epoch)."""

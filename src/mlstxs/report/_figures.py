@@ -14,8 +14,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from ..study import StudyIndex, StudyResult
 from . import _diagnostic_figures as diag
-from ._study import StudyIndex, logger
+from ._study import logger
 from ._style import (
     FigureSkipped,
     label,
@@ -40,10 +41,10 @@ def split_sums(ix: StudyIndex, method: str, eps: float, key: str) -> np.ndarray:
     return np.array([sum(v[sp] for v in per_slice) for sp in complete], dtype=float)
 
 
-def fig6_boxplots(study: dict) -> Figure:
+def fig6_boxplots(study: StudyResult) -> Figure:
     """Paper Fig. 6: per ε, the distribution over splits of Σ_slices Z_A per method, on the
     test sets and (next to it) on the training sets."""
-    ix = StudyIndex(study)
+    ix = study.index
     if not ix.epsilons or not ix.splits:
         raise FigureSkipped("no records")
     n_eps, n_m = len(ix.epsilons), len(ix.methods)
@@ -81,9 +82,9 @@ def fig6_boxplots(study: dict) -> Figure:
     return fig
 
 
-def ratio_figure(study: dict, reference: str, ylabel: str) -> Figure:
+def ratio_figure(study: StudyResult, reference: str, ylabel: str) -> Figure:
     """Z_A(method)/Z_A(reference) vs slice, one panel per ε; error bars: std over splits."""
-    ix = StudyIndex(study)
+    ix = study.index
     if reference not in ix.methods:
         raise FigureSkipped(f"no {reference} records")
     methods = [m for m in ix.methods if m != reference]
@@ -123,17 +124,17 @@ def ratio_figure(study: dict, reference: str, ylabel: str) -> Figure:
     return fig
 
 
-def fig7_ratio_to_stxs(study: dict) -> Figure:
+def fig7_ratio_to_stxs(study: StudyResult) -> Figure:
     """Paper Fig. 7: gain of each region over the vertical STXS cut."""
     return ratio_figure(study, "STXS", r"$Z_A$(method) / $Z_A$(STXS)")
 
 
-def fig10_fraction_of_optimum(study: dict) -> Figure:
+def fig10_fraction_of_optimum(study: StudyResult) -> Figure:
     """The fraction of the Neyman–Pearson optimum (a threshold on w(c)/w_SM) reached."""
     return ratio_figure(study, "oracle", r"$Z_A$(method) / $Z_A$(oracle)")
 
 
-FIGURES: dict[str, Callable[[dict], Figure]] = {
+FIGURES: dict[str, Callable[[StudyResult], Figure]] = {
     "fig1_scan_landscape": diag.fig1_scan_landscape,
     "fig2_roc": diag.fig2_roc,
     "fig3_threshold": diag.fig3_threshold,
@@ -174,7 +175,9 @@ FIGURE_CAPTIONS: dict[str, str] = {
 }
 
 
-def _build(name: str, builder: Callable[[dict], Figure], study: dict) -> Figure | None:
+def _build(
+    name: str, builder: Callable[[StudyResult], Figure], study: StudyResult
+) -> Figure | None:
     try:
         return builder(study)
     except FigureSkipped as exc:
@@ -186,12 +189,12 @@ def _build(name: str, builder: Callable[[dict], Figure], study: dict) -> Figure 
     return None
 
 
-def make_figures(study: dict, out_dir: Path) -> list[Path]:
+def make_figures(study: StudyResult, out_dir: Path) -> list[Path]:
     """Draw every figure of :data:`FIGURES` as ``<name>.png`` (150 dpi) and ``<name>.pdf``.
 
     Parameters
     ----------
-    study : dict
+    study : StudyResult
         The study result (docs/study_format.md).
     out_dir : Path
         Directory to write into (created if needed).

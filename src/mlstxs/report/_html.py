@@ -8,10 +8,11 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from ._cards import STXS_DEFINITION, RegionCard, load_card
+from ..study import STXS_DEFINITION, RegionCard, StudyResult, load_card
 from ._figures import FIGURE_CAPTIONS
 from ._format import format_pm, html_escape
-from ._study import StudyIndex, luminosity_fb, sqrt_s_TeV
+from ._paper import PAPER_ENTRIES, paper_section_html
+from ._summary import findings, findings_html, summary_html
 from ._tables import build_tables
 
 _CSS = """
@@ -28,6 +29,10 @@ figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { font-size: 90%; color: #444; }
 pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 85%; }
 .note { color: #555; font-size: 90%; }
+nav#toc { background: #f8f8f8; border: 1px solid #ddd; padding: .5em 1.5em; margin: 1.5em 0; }
+nav#toc ol ol { font-size: 90%; columns: 2; }
+.finding table { margin-top: .5em; }
+#headline-table td:first-child, #headline-table td:nth-child(3) { text-align: left; }
 """
 
 
@@ -56,7 +61,7 @@ def _csv_table(path: Path) -> str:
     )
 
 
-def _tables_section(study: dict, tables: list[Path]) -> str:
+def _tables_section(study: StudyResult, tables: list[Path]) -> str:
     known = {t.name: t for t in build_tables(study)}
     stems = list(dict.fromkeys(p.stem for p in tables))
     parts = []
@@ -67,11 +72,10 @@ def _tables_section(study: dict, tables: list[Path]) -> str:
             csv_path = next((p for p in tables if p.stem == stem and p.suffix == ".csv"), None)
             if csv_path is not None and csv_path.is_file():
                 parts.append(_csv_table(csv_path))
-    files = ", ".join(sorted(p.name for p in tables))
     return (
         "<h2 id='tables'>Tables</h2><p class='note'>Mean ± standard deviation over the "
-        "splits of the evaluable records; n/a where none. Files: "
-        f"{html_escape(files)}</p>" + "".join(parts)
+        "splits of the evaluable records; n/a where none. Each table is also in "
+        "<code>tables/</code> as CSV, Markdown and LaTeX.</p>" + "".join(parts)
     )
 
 
@@ -148,10 +152,10 @@ def _cards_section(cards: list[Path]) -> str:
     )
 
 
-def _notes_section(study: dict) -> str:
+def _notes_section(study: StudyResult) -> str:
     counts = Counter(
         (r["slice"], float(r["epsilon"]), r["method"], r.get("note") or "")
-        for r in StudyIndex(study).non_evaluable()
+        for r in study.index.non_evaluable()
     )
     if not counts:
         return "<h2 id='notes'>Non-evaluable records</h2><p>None.</p>"
@@ -171,16 +175,15 @@ def _notes_section(study: dict) -> str:
     )
 
 
-def _settings_section(study: dict) -> str:
-    sample = study.get("sample") or {}
+def _settings_section(study: StudyResult) -> str:
+    sample = study.sample
     pairs = [
-        (k, sample.get(k))
+        (k, getattr(sample, k))
         for k in ("path", "level", "n_events", "operators", "lambda_TeV", "xsec_sm_pb")
     ]
-    lumi = luminosity_fb(study)
-    pairs += [("luminosity [fb⁻¹]", lumi), ("√s [TeV]", f"{sqrt_s_TeV(study):g}")]
-    generator = json.dumps(sample.get("generator"), indent=2, sort_keys=True)
-    settings = json.dumps(study.get("settings"), indent=2, sort_keys=True)
+    pairs += [("luminosity [fb⁻¹]", study.luminosity_fb), ("√s [TeV]", f"{study.sqrt_s_TeV:g}")]
+    generator = json.dumps(sample.generator, indent=2, sort_keys=True)
+    settings = json.dumps(study.settings.model_dump(mode="json"), indent=2, sort_keys=True)
     return (
         "<h2 id='sample'>Sample provenance</h2>"
         + _kv_table(pairs, "sample-table")
@@ -189,14 +192,43 @@ def _settings_section(study: dict) -> str:
     )
 
 
+def toc_html(entries: list[tuple[str, str, list[tuple[str, str]]]]) -> str:
+    """A table of contents: (anchor, title, [(sub-anchor, sub-title)]) per section."""
+    items = []
+    for anchor, title, subs in entries:
+        inner = "".join(
+            f"<li><a href='#{html_escape(a)}'>{html_escape(t)}</a></li>" for a, t in subs
+        )
+        items.append(
+            f"<li><a href='#{html_escape(anchor)}'>{html_escape(title)}</a>"
+            + (f"<ol>{inner}</ol>" if inner else "")
+            + "</li>"
+        )
+    return f"<nav id='toc'><h2>Contents</h2><ol>{''.join(items)}</ol></nav>"
+
+
+def _table_entries(study: StudyResult, tables: list[Path]) -> list[tuple[str, str]]:
+    stems = list(dict.fromkeys(p.stem for p in tables))
+    return [(f"table-{stem}", stem) for stem in stems]
+
+
+def _figure_entries(figures: list[Path]) -> list[tuple[str, str]]:
+    return [(p.stem, p.stem) for p in figures if p.suffix.lower() == ".png" and p.is_file()]
+
+
+def extra_sections(study: StudyResult) -> list[tuple[str, str, str, list]]:
+    """Sections between the findings and the tables: the comparison with the paper."""
+    return [("paper", "Comparison with the paper", paper_section_html(study), PAPER_ENTRIES)]
+
+
 def write_html(
-    study: dict, out_dir: Path, tables: list[Path], figures: list[Path], cards: list[Path]
+    study: StudyResult, out_dir: Path, tables: list[Path], figures: list[Path], cards: list[Path]
 ) -> Path:
     """Write ``report.html``, a single file with no external resources.
 
     Parameters
     ----------
-    study : dict
+    study : StudyResult
         The study result (docs/study_format.md).
     out_dir : Path
         Directory to write into (created if needed).
@@ -211,25 +243,23 @@ def write_html(
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    ix = StudyIndex(study)
-    summary = (
-        f"{len(ix.splits)} splits, {len(ix.slice_labels)} slices "
-        f"({', '.join(ix.slice_labels)} GeV), ε ∈ {{"
-        f"{', '.join(f'{e:g}' for e in ix.epsilons)}}}, methods: "
-        f"{', '.join(ix.methods)}."
-    )
+    items = findings(study)
+    sections = [
+        ("summary", "Summary", summary_html(study), []),
+        ("findings", "Findings", findings_html(items), [(f.anchor, f.title) for f in items]),
+        *extra_sections(study),
+        ("tables", "Tables", _tables_section(study, tables), _table_entries(study, tables)),
+        ("figures", "Figures", _figures_section(figures), _figure_entries(figures)),
+        ("cards", "Region cards", _cards_section(cards), []),
+        ("notes", "Non-evaluable records", _notes_section(study), []),
+        ("sample", "Sample and settings", _settings_section(study), []),
+    ]
     body = "".join(
         [
-            "<h1>mlstxs region study: p p → Z(ℓℓ) H(b b̄)</h1>",
-            f"<p>{html_escape(summary)}</p>",
-            "<p class='note'>Regions m_ZH &gt; a·p_T^Z + b inside each STXS p_T(Z) slice, compared "
-            "with the vertical STXS cut through the single-region Asimov significance with a "
-            "fractional background uncertainty ε.</p>",
-            _tables_section(study, tables),
-            _figures_section(figures),
-            _cards_section(cards),
-            _notes_section(study),
-            _settings_section(study),
+            "<h1 id='top'>mlstxs region study: p p → Z(ℓℓ) H(b b̄)</h1>",
+            sections[0][2],
+            toc_html([(a, t, sub) for a, t, _, sub in sections]),
+            *(html for _, _, html, _ in sections[1:]),
         ]
     )
     page = (

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..study import LimitsResult
 from ._style import label, new_figure, style_context
 
 COLORS = ("black", "tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
@@ -22,10 +23,10 @@ def _save(fig: Figure, out_dir: Path, name: str) -> list[Path]:
     return paths
 
 
-def plot_scans(limits: dict, out_dir: Path) -> list[Path]:
+def plot_scans(limits: LimitsResult, out_dir: Path) -> list[Path]:
     """One figure per operator: Δ(−2 ln L) of every observable, with the 68/95 % CL lines."""
     paths = []
-    for op, per_obs in limits["scans_1d"].items():
+    for op, per_obs in limits.scans_1d.items():
         with style_context():
             fig, axes = new_figure(size=(8, 6))
             ax = axes[0, 0]
@@ -36,7 +37,7 @@ def plot_scans(limits: dict, out_dir: Path) -> list[Path]:
             for level, style in ((1.0, ":"), (3.84, "--")):
                 ax.axhline(level, color="grey", ls=style, lw=1)
             ax.set_ylim(0, 6)
-            ax.set_xlabel(f"{op}  (Λ = {limits['sample']['lambda_TeV']:g} TeV)")
+            ax.set_xlabel(f"{op}  (Λ = {limits.lambda_TeV:g} TeV)")
             ax.set_ylabel(r"$-2\,\Delta\ln L$ (Asimov)")
             ax.legend(fontsize=11, loc="upper center")
             label(ax, limits)
@@ -44,34 +45,95 @@ def plot_scans(limits: dict, out_dir: Path) -> list[Path]:
     return paths
 
 
-def plot_contours(limits: dict, out_dir: Path) -> list[Path]:
-    """One figure per operator pair: the 68 % and 95 % CL contours of every observable."""
+CONTOUR_LEVELS = (2.279, 5.991)
+"""Δ(−2 ln L) of the 68 % and 95 % CL contours of a pair (χ²(2) quantiles)."""
+REFERENCE = "unbinned (truth ratio)"
+"""The optimum, drawn behind every panel of the contour figure."""
+
+
+def _scan_2d(scan: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """grid_a (G_a,), grid_b (G_b,) and Δ (G_a, G_b) of a 2-D scan record (NaN: invalid)."""
+    delta = np.array([[np.nan if v is None else v for v in row] for row in scan["delta"]])
+    return np.asarray(scan["grid_a"], dtype=float), np.asarray(scan["grid_b"], dtype=float), delta
+
+
+def _contour_limits(per_obs: dict) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Axis ranges holding every observable's 95 % CL region (to the first grid points
+    outside it), with 10 % padding."""
+    lo, hi = np.full(2, np.inf), np.full(2, -np.inf)
+    for scan in per_obs.values():
+        ga, gb, z = _scan_2d(scan)
+        inside = z < CONTOUR_LEVELS[1]
+        for k, (grid, axis) in enumerate(((ga, 1), (gb, 0))):
+            i = np.flatnonzero(inside.any(axis=axis))
+            if i.size:
+                lo[k] = min(lo[k], grid[max(i[0] - 1, 0)])
+                hi[k] = max(hi[k], grid[min(i[-1] + 1, grid.size - 1)])
+    pad = 0.1 * (hi - lo)
+    return (lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1])
+
+
+def plot_contours(limits: LimitsResult, out_dir: Path) -> list[Path]:
+    """One figure per operator pair, one panel per observable: its 68 % (solid) and 95 %
+    (dashed) CL contours on its own adaptive grid, over the optimum's 95 % CL region
+    (grey), on common axes whose ranges hold every observable's 95 % region."""
     paths = []
-    for pair, per_obs in limits["scans_2d"].items():
+    for pair, per_obs in limits.scans_2d.items():
         op_a, op_b = pair.split(",")
+        ncols = min(3, len(per_obs))
+        nrows = math.ceil(len(per_obs) / ncols)
+        xlim, ylim = _contour_limits(per_obs)
         with style_context():
-            fig, axes = new_figure(size=(8, 7))
-            ax = axes[0, 0]
-            handles = []
-            for color, (obs, scan) in zip(COLORS, per_obs.items(), strict=False):
-                ga, gb = np.asarray(scan["grid_a"]), np.asarray(scan["grid_b"])
-                z = np.array([[np.nan if v is None else v for v in row] for row in scan["delta"]])
-                cs = ax.contour(
-                    ga, gb, z.T, levels=[2.30, 5.99], colors=[color], linestyles=["-", "--"]
-                )
-                handles.append((cs.legend_elements()[0][0], obs))
-            ax.plot([0], [0], "k+", ms=12)
-            ax.set_xlabel(op_a)
-            ax.set_ylabel(op_b)
-            ax.legend(
-                [h for h, _ in handles],
-                [n for _, n in handles],
-                fontsize=11,
-                title="68 % (solid), 95 % (dashed) CL",
+            fig, axes = new_figure(
+                nrows, ncols, size=(4.2 * ncols, 3.9 * nrows + 0.9), sharex=True, sharey=True
             )
-            label(ax, limits)
+            ref = per_obs.get(REFERENCE)
+            for k, (color, (obs, scan)) in enumerate(zip(COLORS, per_obs.items(), strict=False)):
+                ax = axes.flat[k]
+                if ref is not None:
+                    ga, gb, z = _scan_2d(ref)
+                    ax.contourf(ga, gb, z.T, levels=[0.0, CONTOUR_LEVELS[1]], colors=["0.85"])
+                ga, gb, z = _scan_2d(scan)
+                ax.contour(
+                    ga, gb, z.T, levels=list(CONTOUR_LEVELS), colors=[color], linestyles=["-", "--"]
+                )
+                ax.plot([0], [0], "k+", ms=10)
+                ax.set_title(obs, fontsize="small", color=color)
+                ax.set_xlim(*xlim)
+                ax.set_ylim(*ylim)
+                ax.label_outer()
+            for ax in axes.flat[len(per_obs) :]:
+                ax.set_visible(False)
+            for col in range(ncols):  # the lowest panel of each column, above a hidden one
+                ax = axes[(len(per_obs) - 1 - col) // ncols, col]
+                ax.set_xlabel(op_a)
+                ax.xaxis.set_tick_params(labelbottom=True)
+            for ax in axes[:, 0]:
+                ax.set_ylabel(op_b)
+            _contour_legend(fig, limits, ref is not None)
             paths += _save(fig, out_dir, f"contour_{op_a}_{op_b}")
     return paths
+
+
+def _contour_legend(fig: Figure, limits: LimitsResult, with_reference: bool) -> None:
+    """The line-style key below the panels and the toolkit label above them."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [
+        Line2D([], [], color="k", ls="-", label="68 % CL"),
+        Line2D([], [], color="k", ls="--", label="95 % CL"),
+        Line2D([], [], color="k", marker="+", ls="", ms=10, label="SM"),
+    ]
+    if with_reference:
+        handles.append(Patch(color="0.85", label=f"95 % CL of the optimum, {REFERENCE}"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=11)
+    fig.suptitle(
+        r"$\mathbf{mlstxs}$ $\mathit{Simulation}$"
+        f"    {limits.luminosity_fb:g} fb$^{{-1}}$ ({limits.sqrt_s_TeV:g} TeV), "
+        f"Λ = {limits.lambda_TeV:g} TeV; expected (Asimov), other operators at 0",
+        fontsize="medium",
+    )
 
 
 def _fmt_interval(iv: dict | None) -> str:
@@ -84,10 +146,16 @@ def _fmt_interval(iv: dict | None) -> str:
     return " ∪ ".join(parts)
 
 
-def _interval_rows(intervals: dict, fisher: dict | None) -> tuple[list[str], list[list[str]]]:
-    """Markdown lines and CSV rows (cells, quoted by the csv writer) of an interval table."""
+ABSENT = "no interval recorded for this observable (a result written before it had one)"
+"""The note of a table row whose observable has no interval (its cells read "n/a")."""
+
+
+def _interval_rows(
+    intervals: dict, observables: list[str], fisher: dict | None
+) -> tuple[list[str], list[list[str]]]:
+    """Markdown lines and CSV rows (cells, quoted by the csv writer) of an interval table:
+    one row per observable, "n/a" and the note :data:`ABSENT` where it has no interval."""
     ops = list(intervals)
-    observables = list(next(iter(intervals.values())))
     md, rows = [], []
     for obs in observables:
         cells, ccells = [], []
@@ -97,65 +165,96 @@ def _interval_rows(intervals: dict, fisher: dict | None) -> tuple[list[str], lis
             pieces = iv["pieces"] if iv and iv.get("pieces") else [[math.nan, math.nan]]
             width = sum(b - a for a, b in pieces)
             ccells += [f"{pieces[0][0]:.6g}", f"{pieces[-1][1]:.6g}", f"{width:.6g}"]
+        note = ABSENT if all(obs not in intervals[op] for op in ops) else ""
         frac = None if fisher is None else fisher.get(obs)
-        fcell = "n/a" if frac is None else f"{frac:.3f}"
-        md.append(f"| {obs} | " + " | ".join(cells) + (f" | {fcell} |" if fisher else " |"))
-        rows.append([obs, *ccells, *([("" if frac is None else f"{frac:.6g}")] if fisher else [])])
+        fcell = [] if fisher is None else ["n/a" if frac is None else f"{frac:.3f}"]
+        md.append("| " + " | ".join([obs, *cells, *fcell, note]) + " |")
+        fcsv = [] if fisher is None else ["" if frac is None else f"{frac:.6g}"]
+        rows.append([obs, *ccells, *fcsv, note])
     return md, rows
 
 
-def write_limit_tables(limits: dict, out_dir: Path) -> list[Path]:
-    """95 % CL intervals per operator and observable, expected (Asimov, with the Fisher
-    fractions) and observed (one pseudo-experiment), as Markdown and CSV."""
+def plot_posterior(limits: LimitsResult, out_dir: Path) -> list[Path]:
+    """Corner plot of the 2-D nested-sampling posterior, if one was sampled."""
+    from ..stats import Posterior, corner_plot
+
+    post = (limits.bayes or {}).get("two_dimensional")
+    if not post:
+        return []
+    p = Posterior(
+        operators=tuple(post["operators"]),
+        samples=np.asarray(post["samples"]),
+        logz=post["logz"],
+        logz_error=post["logz_error"],
+        bounds={k: tuple(v) for k, v in post["bounds"].items()},
+        n_calls=post["n_calls"],
+        n_invalid=post["n_invalid"],
+        ess=post["ess"],
+        max_likelihood_point=np.asarray(post["max_likelihood_point"]),
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
-    ops = list(limits["intervals"])
+    path = out_dir / f"posterior_{'_'.join(post['operators'])}.png"
+    corner_plot(p, path)
+    return [path]
+
+
+def write_limit_tables(limits: LimitsResult, out_dir: Path) -> list[Path]:
+    """95 % CL intervals per operator and observable, expected (Asimov, with the Fisher
+    fractions) and observed (one pseudo-experiment), as Markdown and CSV: both list every
+    observable of the result, "n/a" with a note where one has no interval."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ops = list(limits.intervals)
     paths = []
-    tables = [("limits", limits["intervals"], limits["fisher_fraction"])]
-    if limits.get("observed"):
-        tables.append(("limits_observed", limits["observed"]["intervals"], None))
+    tables = [("limits", limits.intervals, limits.fisher_fraction)]
+    if limits.observed:
+        tables.append(("limits_observed", limits.observed["intervals"], None))
     for name, intervals, fisher in tables:
-        head = "| observable | " + " | ".join(f"{op} 95 % CL" for op in ops)
-        head += f" | Fisher fraction ({limits['fisher_operator']}) |" if fisher else " |"
-        md, rows = _interval_rows(intervals, fisher)
-        sep = "|---" * (len(ops) + 1 + (1 if fisher else 0)) + "|"
+        head = ["observable", *(f"{op} 95 % CL" for op in ops)]
+        head += [f"Fisher fraction ({limits.fisher_operator})"] if fisher else []
+        head += ["note"]
+        md, rows = _interval_rows(intervals, limits.observables, fisher)
+        md = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|", *md]
         csv_head = ["observable"]
         csv_head += [f"{op}_{q}95" for op in ops for q in ("low", "high", "width")]
         csv_head += ["fisher_fraction"] if fisher else []
-        (out_dir / f"{name}.md").write_text("\n".join([head, sep, *md]) + "\n")
+        csv_head += ["note"]
+        (out_dir / f"{name}.md").write_text("\n".join(md) + "\n")
         with (out_dir / f"{name}.csv").open("w", newline="") as f:
             csv.writer(f, lineterminator="\n").writerows([csv_head, *rows])
         paths += [out_dir / f"{name}.md", out_dir / f"{name}.csv"]
     return paths
 
 
-def write_limits_html(limits: dict, out_dir: Path, tables: list[Path], figures: list[Path]) -> Path:
+def write_limits_html(
+    limits: LimitsResult, out_dir: Path, tables: list[Path], figures: list[Path]
+) -> Path:
     """``limits.html``: the SMEFT-fit section of the report, one self-contained file."""
     from html import escape
 
     from ._html import _CSS, _csv_table, _figures_section, _kv_table
 
-    notes = [escape(n) for n in limits.get("notes", [])]
-    for op, per in limits["intervals"].items():
+    notes = [escape(n) for n in limits.notes]
+    for op, per in limits.intervals.items():
         notes += [
             f"{escape(op)}, {escape(obs)}: {escape(iv['note'])}"
             for obs, iv in per.items()
             if iv.get("note")
         ]
-    settings = [(k, v) for k, v in limits["settings"].items()]
+    settings = [(k, v) for k, v in limits.settings.items()]
     body = [
         "<h1>mlstxs SMEFT limits: p p → Z(ℓℓ) H(b b̄)</h1>",
-        f"<p>{len(limits['observables'])} observables of one sample "
-        f"({limits['sample']['n_events']} events, {limits['sample']['level']} level) at "
-        f"{limits['settings']['luminosity_fb']:g} fb⁻¹; "
-        f"Λ = {limits['sample']['lambda_TeV']:g} TeV. "
+        f"<p>{len(limits.observables)} observables of one sample "
+        f"({limits.sample.n_events} events, {limits.sample.level} level) at "
+        f"{limits.luminosity_fb:g} fb⁻¹; "
+        f"Λ = {limits.lambda_TeV:g} TeV. "
         "Expected intervals from Asimov data at c = 0, observed from one pseudo-experiment; "
         "each operator with the others fixed at 0. The Fisher fraction is the information on "
-        f"{escape(limits['fisher_operator'])} kept relative to the unbinned likelihood with the "
+        f"{escape(limits.fisher_operator)} kept relative to the unbinned likelihood with the "
         "true per-event ratio.</p>",
         "<h2>Intervals</h2>",
         *(_csv_table(p) for p in tables if p.suffix == ".csv"),
     ]
-    bayes = (limits.get("bayes") or {}).get("one_dimensional") or {}
+    bayes = (limits.bayes or {}).get("one_dimensional") or {}
     if bayes:
         rows = [
             (f"{op} 95 % credible (highest density)", str(v["0.95"]["highest_density"]))

@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ._study import luminosity_fb, sqrt_s_TeV
+from ..study import LimitsResult, StudyResult
 
 STYLE: dict[str, Any] = {
     **mplhep.style.CMS,
@@ -64,12 +64,12 @@ def new_figure(
     return fig, axes
 
 
-def label(ax: Axes, study: dict, panel: str | None = None) -> None:
+def label(ax: Axes, study: StudyResult | LimitsResult, panel: str | None = None) -> None:
     """Toolkit label above the axes: ``mlstxs Simulation`` on the left, the luminosity and
     √s on the right (no experiment is named); ``panel`` (e.g. the ε of the panel) goes below
     the right-hand text."""
-    lumi = luminosity_fb(study)
-    energy = f"({sqrt_s_TeV(study):g} TeV)"
+    lumi = study.luminosity_fb
+    energy = f"({study.sqrt_s_TeV:g} TeV)"
     right = f"{lumi:g} fb$^{{-1}}$ {energy}" if lumi else energy
     if panel:
         right = f"{panel}\n{right}"
@@ -95,17 +95,17 @@ def as_array(values: Any, name: str) -> np.ndarray:
     return arr
 
 
-def diagnostics(study: dict, key: str) -> Any:
-    """``study["diagnostics"][key]``; FigureSkipped when absent or null."""
-    value = (study.get("diagnostics") or {}).get(key)
+def diagnostics(study: StudyResult, key: str) -> Any:
+    """``study.diagnostics[key]``; FigureSkipped when absent or null."""
+    value = study.diagnostics.get(key)
     if value is None or (isinstance(value, Sequence | dict) and len(value) == 0):
         raise FigureSkipped(f"no diagnostics.{key}")
     return value
 
 
-def slice_order(study: dict, labels: Sequence[str]) -> list[str]:
+def slice_order(study: StudyResult, labels: Sequence[str]) -> list[str]:
     """``labels`` sorted in the study's slice order (unknown labels last)."""
-    order = [s["label"] for s in study.get("slices", [])]
+    order = [s.label for s in study.slices]
     return sorted(set(labels), key=lambda x: (order.index(x) if x in order else len(order), x))
 
 

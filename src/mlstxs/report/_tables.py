@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..study import StudyIndex, StudyResult, Summary, eps_tag
 from ._format import (
     NA,
     format_csv_number,
@@ -21,7 +22,6 @@ from ._format import (
     latex_escape,
     markdown_escape,
 )
-from ._study import StudyIndex, Summary, eps_tag
 
 TABLE_FORMATS: tuple[str, ...] = ("csv", "md", "tex")
 _LINE_TABLES = {  # table name → (method, paper table)
@@ -263,18 +263,18 @@ TABLE_BUILDERS: dict[str, Callable[[StudyIndex], list[Table]]] = {
 """Table families in the order they are written."""
 
 
-def build_tables(study: dict) -> list[Table]:
+def build_tables(study: StudyResult) -> list[Table]:
     """Every table of the report, computed from the study's records."""
-    ix = StudyIndex(study)
+    ix = study.index
     return [t for build in TABLE_BUILDERS.values() for t in build(ix)]
 
 
-def write_tables(study: dict, out_dir: Path) -> list[Path]:
+def write_tables(study: StudyResult, out_dir: Path) -> list[Path]:
     """Write every table as ``<name>.csv``, ``<name>.md`` and ``<name>.tex``.
 
     Parameters
     ----------
-    study : dict
+    study : StudyResult
         The study result (docs/study_format.md).
     out_dir : Path
         Directory to write into (created if needed).

@@ -152,6 +152,22 @@ class Posterior:
         hpd = _shortest_interval(x, cl)
         return CredibleInterval(operator, cl, (float(lo), float(hi)), hpd, float(med))
 
+    def edge_mass(self, band: float = 0.02) -> dict[str, tuple[float, float]]:
+        """Posterior mass within ``band`` × (high − low) of each prior edge, per operator:
+        (at the low edge, at the high edge), fractions of the samples.
+
+        ≈ 0 where the prior box contains the posterior; of order ``band`` times the
+        marginal density there in units of the box when the box cuts the posterior off.
+        """
+        if not 0 < band < 0.5:
+            raise ValueError(f"band must be in (0, 0.5), got {band}")
+        out = {}
+        for k, op in enumerate(self.operators):
+            lo, hi = self.bounds[op]
+            x, width = self.samples[:, k], band * (hi - lo)
+            out[op] = (float(np.mean(x < lo + width)), float(np.mean(x > hi - width)))
+        return out
+
     def __repr__(self) -> str:
         means = ", ".join(
             f"{o} = {m:.4g} ± {s:.2g}"

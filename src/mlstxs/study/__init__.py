@@ -1,22 +1,113 @@
 """The ML-inspired STXS region study: ensembles of splits, every method per slice and ε."""
 
+from ._cards import (
+    CARD_SCHEMA,
+    LINE_DEFINITION,
+    STXS_DEFINITION,
+    RegionCard,
+    build_cards,
+    card_filename,
+    card_selects,
+    load_card,
+    validate_card,
+    write_cards,
+)
 from ._config import EVENTS_FOR_PRESET, PRESETS, StudyConfig
 from ._data import StudyData, study_data
 from ._ensemble import StudyExistsError, assemble, run_study, split_seeds
-from ._methods import METHODS, RegionChoice
+from ._limits import LimitsConfig, lines_from_study, run_limits
+from ._limits_result import LimitsFormatError, LimitsResult, LimitsSampleRecord
+from ._methods import (
+    KINDS,
+    METHODS,
+    Method,
+    RegionChoice,
+    designed_line_methods,
+    line_methods,
+    method_labels,
+    methods_of_kind,
+    optimum_method,
+    reference_method,
+)
+from ._paper import PAPER_EPSILONS, PAPER_LINE_TABLES, PAPER_SLICES, SIGNIFICANCE, paper_line
+from ._paper_match import PaperMatch, RegionYields, paper_match, region_yields
+from ._result import (
+    STUDY_FORMAT,
+    STUDY_FORMAT_VERSION,
+    SampleRecord,
+    SliceRecord,
+    StudyFormatError,
+    StudyIndex,
+    StudyResult,
+    Summary,
+    eps_tag,
+    slice_slug,
+    slug,
+    summarize,
+)
+from ._sample_record import check_study_sample, sample_record
 from ._split import run_split
+from ._workspace import stxs_pyhf_workspace
 
 __all__ = [
+    "CARD_SCHEMA",
     "EVENTS_FOR_PRESET",
+    "KINDS",
+    "LINE_DEFINITION",
     "METHODS",
+    "PAPER_EPSILONS",
+    "PAPER_LINE_TABLES",
+    "PAPER_SLICES",
     "PRESETS",
+    "SIGNIFICANCE",
+    "STUDY_FORMAT",
+    "STUDY_FORMAT_VERSION",
+    "STXS_DEFINITION",
+    "LimitsConfig",
+    "LimitsFormatError",
+    "LimitsResult",
+    "LimitsSampleRecord",
+    "Method",
+    "PaperMatch",
+    "RegionCard",
     "RegionChoice",
+    "RegionYields",
+    "SampleRecord",
+    "SliceRecord",
     "StudyConfig",
     "StudyData",
     "StudyExistsError",
+    "StudyFormatError",
+    "StudyIndex",
+    "StudyResult",
+    "Summary",
     "assemble",
+    "build_cards",
+    "card_filename",
+    "card_selects",
+    "check_study_sample",
+    "designed_line_methods",
+    "eps_tag",
+    "line_methods",
+    "lines_from_study",
+    "load_card",
+    "method_labels",
+    "methods_of_kind",
+    "optimum_method",
+    "paper_line",
+    "paper_match",
+    "reference_method",
+    "region_yields",
+    "run_limits",
     "run_split",
     "run_study",
+    "sample_record",
+    "slice_slug",
+    "slug",
     "split_seeds",
     "study_data",
+    "stxs_pyhf_workspace",
+    "summarize",
+    "validate_card",
+    "write_cards",
 ]

@@ -9,8 +9,10 @@ Schema, generated from :class:`RegionCard`) and by pydantic; errors name the bad
 from __future__ import annotations
 
 import json
+import logging
 import math
 from importlib import metadata as importlib_metadata
+from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,20 +21,19 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .._files import read_json
-from ._study import (
-    LINE_METHODS,
+from ._result import (
+    SliceRecord,
     StudyIndex,
-    benchmark,
+    StudyResult,
     eps_tag,
-    logger,
-    luminosity_fb,
     slice_slug,
     slug,
-    sqrt_s_TeV,
 )
 
+logger = logging.getLogger("mlstxs.study")
+
 CARD_FORMAT = "mlstxs.region_card"
-CARD_VERSION = 1
+CARD_VERSION = 2
 LINE_DEFINITION = "m_ZH > a * pt_Z + b"
 STXS_DEFINITION = "pt_Z in slice"
 
@@ -106,20 +107,82 @@ class LineSpread(_Strict):
     intercept_std_GeV: float | None = Field(ge=0)
 
 
+class Definitions(_Strict):
+    """At which level and how the two variables of the region are defined."""
+
+    level: str
+    pt_Z: str
+    m_ZH: str
+
+
+class SampleSpec(_Strict):
+    """The sample the region was designed on: enough to regenerate it (generator settings,
+    seed) and to recognise it (the SHA-256 of its ``metadata.json``); the selection and
+    detector configuration of a detector-level sample (null at parton level)."""
+
+    path: str | None
+    fingerprint: str | None
+    level: str
+    n_events: int = Field(ge=0)
+    operators: list[str]
+    sqrt_s_GeV: float | None
+    xsec_sm_pb: float
+    generator: dict[str, Any] | None
+    detector: dict[str, Any] | None
+
+
+class Yields(_Strict):
+    """Expected signal s (the SMEFT excess at the benchmark) and background b (the SM) in the
+    region [events] at ``luminosity_fb``: means over the splits' test sets, with the mean MC
+    error (√Σw² scaled like the yields) and the spread over the splits."""
+
+    luminosity_fb: float = Field(gt=0)
+    s: float | None
+    s_mc_error: float | None
+    s_spread: float | None
+    b: float | None
+    b_mc_error: float | None
+    b_spread: float | None
+    n_mc_events: float | None
+
+
+class Caveats(_Strict):
+    """EFT-validity indicators of the region at the benchmark: the O(Λ⁻⁴) over the O(Λ⁻²)
+    part of the excess (``quadratic_share``) and the SM-weighted mean m_ZH/Λ."""
+
+    quadratic_share: float | None
+    mzh_over_lambda: float | None
+
+
+class Coefficient(_Strict):
+    """A coefficient of σ(c)/σ_SM with its MC error."""
+
+    value: float
+    error: float = Field(ge=0)
+
+
+class Parametrisation(_Strict):
+    """σ(c)/σ_SM = 1 + Σ_a A_a c_a + Σ_{a≤b} B_ab c_a c_b in the region (c at Λ of the
+    benchmark), with MC errors (:mod:`mlstxs.publish`); B keys are ``"a*b"``."""
+
+    equation: str
+    A: dict[str, Coefficient]
+    B: dict[str, Coefficient]
+
+
 class Provenance(_Strict):
     """Where the card came from (no timestamps: the same study gives the same card)."""
 
-    sample_path: str | None
-    sample_generator: dict[str, Any] | None
     mlstxs_version: str
     study_settings: dict[str, Any] | None
 
 
 class RegionCard(_Strict):
-    """A publishable region definition with its performance (``mlstxs.region_card`` v1)."""
+    """A publishable, self-contained region definition with its performance
+    (``mlstxs.region_card`` v2, schema ``region_card.schema.json`` in this package)."""
 
     format: Literal["mlstxs.region_card"]
-    card_version: Literal[1]
+    card_version: Literal[2]
     process: str
     slice: SliceSpec
     region: RegionSpec
@@ -129,15 +192,33 @@ class RegionCard(_Strict):
     benchmark: Benchmark
     significance: Significance
     line_spread: LineSpread
+    definitions: Definitions
+    sample: SampleSpec
+    yields: Yields
+    caveats: Caveats
+    parametrisation: Parametrisation | None = None
     provenance: Provenance
 
 
 UNITS = {"pt_Z": "GeV", "m_ZH": "GeV", "slope": "1", "intercept": "GeV"}
-CARD_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    **RegionCard.model_json_schema(),
-}
-"""JSON Schema (draft 2020-12) of a region card."""
+SCHEMA_FILE = "region_card.schema.json"
+"""The card's JSON Schema, shipped in this package (docs/region_cards.md)."""
+
+
+def card_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) generated from :class:`RegionCard`; the shipped
+    :data:`SCHEMA_FILE` is this, written by :func:`write_card_schema`."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://mlstxs/schemas/region_card-v{CARD_VERSION}.json",
+        **RegionCard.model_json_schema(),
+    }
+
+
+CARD_SCHEMA: dict[str, Any] = json.loads(
+    importlib_resources.files(__package__).joinpath(SCHEMA_FILE).read_text()
+)
+"""JSON Schema (draft 2020-12) of a region card, read from the shipped file."""
 
 
 def _version() -> str:
@@ -147,27 +228,74 @@ def _version() -> str:
         return "0.0.0+unknown"
 
 
-def _common(study: dict, ix: StudyIndex) -> dict[str, Any]:
+DEFINITIONS = {
+    "parton": ("the generated lepton pair", "the generated leptons and b quarks"),
+    "detector": (
+        "the selected lepton pair after smearing",
+        "the selected leptons and b jets after smearing",
+    ),
+}
+"""Level → what p_T^Z and m_ZH are computed from (mlstxs.observables)."""
+
+
+def definitions(level: str) -> dict[str, str]:
+    """The definitions of p_T^Z and m_ZH at a sample level."""
+    pair, system = DEFINITIONS.get(level, ("the lepton pair", "the leptons and b jets"))
+    return {
+        "level": level,
+        "pt_Z": f"transverse momentum [GeV] of {pair} (ℓ⁺ℓ⁻, m_ℓℓ inside the Z window)",
+        "m_ZH": f"invariant mass [GeV] of {system} (ℓ⁺ℓ⁻ b b̄)",
+    }
+
+
+def _common(study: StudyResult, ix: StudyIndex) -> dict[str, Any]:
     """Card fields shared by every card of a study."""
-    coefficients, lam = benchmark(study)
-    sample = study.get("sample") or {}
+    s = study.sample
     return {
         "format": CARD_FORMAT,
         "card_version": CARD_VERSION,
-        "process": f"p p -> Z(l+ l-) H(b b~), sqrt(s) = {sqrt_s_TeV(study):g} TeV",
-        "luminosity_fb": luminosity_fb(study),
-        "benchmark": {"wilson_coefficients": coefficients, "Lambda_TeV": lam},
+        "process": f"p p -> Z(l+ l-) H(b b~), sqrt(s) = {study.sqrt_s_TeV:g} TeV",
+        "luminosity_fb": study.luminosity_fb,
+        "benchmark": {"wilson_coefficients": study.benchmark, "Lambda_TeV": study.lambda_TeV},
+        "definitions": definitions(s.level),
+        "sample": {
+            "path": s.path,
+            "fingerprint": s.fingerprint,
+            "level": s.level,
+            "n_events": s.n_events,
+            "operators": list(s.operators),
+            "sqrt_s_GeV": s.sqrt_s_GeV,
+            "xsec_sm_pb": s.xsec_sm_pb,
+            "generator": s.generator,
+            "detector": s.detector,
+        },
         "provenance": {
-            "sample_path": sample.get("path"),
-            "sample_generator": sample.get("generator"),
             "mlstxs_version": _version(),
-            "study_settings": study.get("settings"),
+            "study_settings": study.settings.model_dump(mode="json"),
         },
     }
 
 
-def _card(ix: StudyIndex, common: dict, sl: dict, eps: float, method: str) -> RegionCard | None:
-    label = sl["label"]
+def _yields(ix: StudyIndex, label: str, eps: float, method: str, lumi: float) -> dict:
+    def mean(key: str) -> float | None:
+        return ix.summary(method, label, eps, key).mean
+
+    return {
+        "luminosity_fb": lumi,
+        "s": mean("s_test"),
+        "s_mc_error": mean("s_test_mc_error"),
+        "s_spread": ix.summary(method, label, eps, "s_test").std,
+        "b": mean("b_test"),
+        "b_mc_error": mean("b_test_mc_error"),
+        "b_spread": ix.summary(method, label, eps, "b_test").std,
+        "n_mc_events": mean("n_test_events"),
+    }
+
+
+def _card(
+    ix: StudyIndex, common: dict, sl: SliceRecord, eps: float, method: str
+) -> RegionCard | None:
+    label = sl.label
     z = ix.summary(method, label, eps, "z_test")
     if method == "STXS":
         region = {
@@ -204,8 +332,8 @@ def _card(ix: StudyIndex, common: dict, sl: dict, eps: float, method: str) -> Re
             "slice": {
                 "variable": "pt_Z",
                 "label": label,
-                "low_GeV": sl["low_GeV"],
-                "high_GeV": sl.get("high_GeV"),
+                "low_GeV": sl.low_GeV,
+                "high_GeV": sl.high_GeV,
             },
             "region": {**region, "units": UNITS},
             "method": method,
@@ -218,16 +346,23 @@ def _card(ix: StudyIndex, common: dict, sl: dict, eps: float, method: str) -> Re
                 "fraction_of_optimum": ix.ratio_summary(method, "oracle", label, eps).mean,
             },
             "line_spread": spread,
+            "yields": _yields(ix, label, eps, method, common["luminosity_fb"]),
+            "caveats": {
+                "quadratic_share": ix.summary(method, label, eps, "quadratic_share").mean,
+                "mzh_over_lambda": ix.summary(method, label, eps, "mzh_over_lambda").mean,
+            },
         }
     )
 
 
-def build_cards(study: dict) -> list[RegionCard]:
-    """Cards for every (slice, ε) and method in STXS + :data:`LINE_METHODS` present in the
+def build_cards(study: StudyResult) -> list[RegionCard]:
+    """Cards for every (slice, ε) and method in STXS + the designed line methods present in the
     study; a line method without any evaluable record in a (slice, ε) gets no card (logged)."""
-    ix = StudyIndex(study)
+    ix = study.index
     common = _common(study, ix)
-    methods = [m for m in ("STXS", *LINE_METHODS) if m in ix.methods]
+    from ._methods import designed_line_methods
+
+    methods = [m for m in ("STXS", *designed_line_methods()) if m in ix.methods]
     cards = []
     for sl in ix.slices:
         for eps in ix.epsilons:
@@ -244,15 +379,20 @@ def card_filename(card: RegionCard) -> str:
     return f"{slice_slug(sl)}_eps{eps_tag(card.epsilon)}_{slug(card.method)}.json"
 
 
-def write_cards(study: dict, out_dir: Path) -> list[Path]:
+def write_cards(
+    study: StudyResult, out_dir: Path, cards: list[RegionCard] | None = None
+) -> list[Path]:
     """Write one JSON region card per (slice, ε, method) into ``out_dir``.
 
     Parameters
     ----------
-    study : dict
+    study : StudyResult
         The study result (docs/study_format.md).
     out_dir : Path
         Directory to write into (created if needed).
+    cards : list of RegionCard, optional
+        The cards to write (default :func:`build_cards`; ``mlstxs.pipeline`` passes them with
+        their SMEFT parametrisation filled in).
 
     Returns
     -------
@@ -262,7 +402,7 @@ def write_cards(study: dict, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for card in build_cards(study):
+    for card in build_cards(study) if cards is None else cards:
         path = out_dir / card_filename(card)
         path.write_text(json.dumps(card.model_dump(mode="json"), indent=2) + "\n")
         paths.append(path)
@@ -342,3 +482,11 @@ def card_selects(card: RegionCard, pt_Z: np.ndarray, m_ZH: np.ndarray) -> np.nda
         return mask
     u = m - region.slope * pt
     return mask & (u > region.intercept_GeV if region.above else u < region.intercept_GeV)
+
+
+def write_card_schema(path: Path | None = None) -> Path:
+    """Write :func:`card_json_schema` (by default over the shipped file: run after changing
+    :class:`RegionCard`; a test checks the two agree)."""
+    path = Path(path) if path is not None else Path(__file__).with_name(SCHEMA_FILE)
+    path.write_text(json.dumps(card_json_schema(), indent=2, sort_keys=True) + "\n")
+    return path

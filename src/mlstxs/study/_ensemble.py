@@ -16,6 +16,8 @@ from ..regions import pt_slices
 from ._config import StudyConfig
 from ._data import load_sample_cached, study_data
 from ._methods import METHODS
+from ._result import StudyResult
+from ._sample_record import sample_record
 from ._split import run_split
 
 FORMAT = "mlstxs.study"
@@ -67,10 +69,10 @@ def run_study(
     scheduler: str | None = None,
     overwrite: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
-    products: Callable[[dict, Path], object] | None = None,
+    products: Callable[[StudyResult, Path], object] | None = None,
     reuse_finished: bool = False,
-) -> dict:
-    """Run the region study on a sample directory; returns the study record.
+) -> StudyResult:
+    """Run the region study on a sample directory; returns the study result.
 
     The splits are checkpointed in the run's partial directory (``mlstxs._output``), so an
     interrupted study resumes; ``study.json`` and the ``products`` are written last and the
@@ -98,7 +100,7 @@ def run_study(
         reuse_finished=reuse_finished,
     ) as stage:
         if stage.complete:
-            return json.loads((stage.path / "study.json").read_text())
+            return StudyResult.load(stage.path / "study.json")
         done = _splits_done(stage.work)
         seeds = split_seeds(config)
         todo = [
@@ -113,36 +115,30 @@ def run_study(
             done.add(index)
             if on_progress:
                 on_progress(len(done), config.n_splits)
-        study = assemble(sample_path, sample, config, stage.work)
-        study["sample"]["path"] = os.path.relpath(sample_path.resolve(), out.resolve())
+        study = assemble(sample_path, sample, config, stage.work, final=out)
         if products is not None:
             products(study, stage.work)
-        tmp = stage.work / "study.json.tmp"
-        tmp.write_text(json.dumps(study, indent=1))
-        tmp.replace(stage.work / "study.json")
+        study.save(stage.work / "study.json")
     return study
 
 
-def assemble(sample_path: Path, sample, config: StudyConfig, out: Path) -> dict:
-    """The study record from the split checkpoints (``docs/study_format.md``)."""
+def assemble(
+    sample_path: Path, sample, config: StudyConfig, out: Path, final: Path | None = None
+) -> StudyResult:
+    """The study result from the split checkpoints in ``out`` (``docs/study_format.md``); the
+    sample's path is recorded relative to ``final``, the study's directory (default ``out``)."""
     splits = [
         json.loads((out / SPLITS_DIR / f"split-{i:04d}.json").read_text())
         for i in range(config.n_splits)
     ]
     meta = sample.metadata
-    return {
+    record = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "settings": config.model_dump(mode="json"),
         "sample": {
-            "path": str(sample_path),
-            "level": meta.level,
-            "n_events": meta.n_events,
-            "operators": list(meta.operators),
-            "lambda_TeV": meta.lambda_TeV,
-            "sqrt_s_GeV": meta.sqrt_s_GeV,
-            "generator": meta.generator,
-            "xsec_sm_pb": meta.xsec["w_sm"].xsec_pb,
+            **sample_record(sample_path, meta),
+            "path": os.path.relpath(Path(sample_path).resolve(), Path(final or out).resolve()),
         },
         "methods": list(METHODS),
         "slices": [
@@ -158,3 +154,4 @@ def assemble(sample_path: Path, sample, config: StudyConfig, out: Path) -> dict:
         "diagnostics": splits[0].get("diagnostics", {}),
         "dnn": [s["dnn"] for s in splits],
     }
+    return StudyResult.from_dict(record)

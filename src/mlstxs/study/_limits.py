@@ -22,8 +22,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..io import EventSample, split_indices
-from ..observables import FEATURES, compute_observables
+from ..io import EventSample, check_weight_polynomial, split_indices
+from ..observables import FEATURES, compute_observables, region_observables
 from ..physics import weight_term_names, weight_term_pairs
 from ..regions import LinearBoundary
 from ..stats import (
@@ -35,7 +35,10 @@ from ..stats import (
     profile_scan_2d,
     unbinned_model,
 )
+from ._limits_grid import Q5SIGMA, Q95, adaptive_scan_2d, fisher_box, region_box
+from ._limits_result import LimitsResult
 from ._observables import BINNINGS, Binning, binned_fisher, unbinned_fisher
+from ._result import StudyResult
 
 TRUTH, LEARNED = "unbinned (truth ratio)", "unbinned (learned ratio)"
 
@@ -55,7 +58,11 @@ class LimitsConfig(BaseModel):
     pairs : tuple
         Operator pairs for 2-D contours (skipped where the sample lacks an operator).
     grid_points, grid_points_2d : int
-        Scan resolution; ranges are set from the STXS Fisher information (± 6σ).
+        Scan resolution. The 1-D ranges are ± 6σ of the STXS Fisher information; each 2-D
+        grid is set per observable from its own Fisher information on the pair, then
+        widened or shrunk until the 95 % CL region lies inside it and covers at least
+        ``min_fraction_2d`` of its cells (``max_rescans_2d`` rescans at most;
+        :mod:`mlstxs.study._limits_grid`).
     learner : "trees", "network" or None
         Ratio learner of the learned unbinned likelihood (LightGBM boosted regression or
         the polynomial-head network), trained on ``train_fraction`` of the events.
@@ -63,11 +70,12 @@ class LimitsConfig(BaseModel):
         Seed of one pseudo-experiment at c = 0 (Poisson counts per event, so every binning
         sees the same pseudo-data): "observed" intervals next to the expected ones.
     bayes : bool
-        Also sample the posterior of the true-ratio unbinned likelihood with UltraNest
-        (uniform priors over the scan ranges): 1-D per operator, 2-D for the first pair.
+        Also sample the posterior of the true-ratio unbinned likelihood with UltraNest:
+        1-D per operator (uniform prior over the 1-D scan range), 2-D for the first pair
+        (uniform prior over the region Δ(−2 ln L) < 28.7, two-sided 5σ, of its 2-D scan).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     luminosity_fb: float = Field(300.0, gt=0)
     epsilon: float = Field(0.0, ge=0)
@@ -75,6 +83,8 @@ class LimitsConfig(BaseModel):
     pairs: tuple[tuple[str, str], ...] = (("cHW", "cHWB"), ("cHW", "cHq3"))
     grid_points: int = Field(241, ge=11)
     grid_points_2d: int = Field(61, ge=11)
+    min_fraction_2d: float = Field(0.08, gt=0, lt=0.5)
+    max_rescans_2d: int = Field(6, ge=0)
     learner: Literal["trees", "network"] | None = "trees"
     bayes: bool = True
     observed_seed: int | None = 1
@@ -87,20 +97,38 @@ def _fisher_range(fisher_stxs: np.ndarray, ops: tuple[str, ...]) -> dict[str, fl
     return {op: 6.0 / math.sqrt(max(fisher_stxs[a, a], 1e-12)) for a, op in enumerate(ops)}
 
 
-def _pair_ranges(fisher_stxs: np.ndarray, ops: tuple[str, ...], pair) -> tuple[float, float]:
-    """2-D scan half-widths: 4 × the marginal σ of each operator of the pair in the STXS
-    Fisher matrix restricted to the pair (wide along strongly correlated directions)."""
+def _pair_scan(scan2d, fisher: np.ndarray, ops, pair, half, config, threshold=Q95) -> dict:
+    """The 2-D scan of one observable over ``pair`` on its own adaptive grid: first the
+    ellipse Δ = ``threshold`` of its Fisher information ``fisher`` restricted to the pair,
+    then rescans until the region Δ < ``threshold`` is resolved
+    (:func:`mlstxs.study._limits_grid.adaptive_scan_2d`). ``scan2d(pair, grid_a, grid_b)``
+    returns the scan's record; ``half`` (the 1-D half-widths) stands in for a singular F."""
     idx = [ops.index(o) for o in pair]
-    sub = fisher_stxs[np.ix_(idx, idx)]
-    try:
-        cov = np.linalg.inv(sub)
-        widths = 4.0 * np.sqrt(np.clip(np.diag(cov), 0, None))
-    except np.linalg.LinAlgError:
-        widths = np.array([np.inf, np.inf])
-    fallback = [6.0 / math.sqrt(max(sub[k, k], 1e-12)) for k in range(2)]
-    return tuple(
-        float(w) if np.isfinite(w) and w > 0 else f for w, f in zip(widths, fallback, strict=True)
+    box = fisher_box(fisher[np.ix_(idx, idx)], threshold, (half[pair[0]], half[pair[1]]))
+    return adaptive_scan_2d(
+        lambda ga, gb: scan2d(pair, ga, gb),
+        box,
+        config.grid_points_2d,
+        threshold=threshold,
+        min_fraction=config.min_fraction_2d,
+        max_rescans=config.max_rescans_2d,
     )
+
+
+def _unresolved_2d(scans_2d: dict, config) -> list[str]:
+    """Notes on the 2-D scans whose 95 % CL region the adaptive grid could not resolve."""
+    notes = []
+    for pair, per in scans_2d.items():
+        for name, rec in per.items():
+            n95, n = rec["n_inside"]["0.95"], rec["n_cells"]
+            if rec["touches_edge"]:
+                notes.append(f"{pair}, {name}: the 95 % CL region reaches the grid's edge")
+            elif n95 < config.min_fraction_2d * n:
+                notes.append(
+                    f"{pair}, {name}: the 95 % CL region covers only {n95} of {n} grid cells "
+                    "(a narrow band along a correlated direction)"
+                )
+    return notes
 
 
 def _unbinned_scan_1d(model, data, op: str, grid: np.ndarray) -> Scan1D:
@@ -138,32 +166,41 @@ def _intervals(scan: Scan1D) -> dict:
     return out
 
 
-def _learned_ratio(config, features, terms, operators, train, test):
+def _learned_ratio(config, features, terms, operators, train):
+    """Learned ratio coefficients (N, K − 1) of every event, trained on the events ``train``,
+    and the training time [s]."""
     from ..ml import RatioNetworkPolynomial, RatioTreeRegressor
 
     cls = RatioTreeRegressor if config.learner == "trees" else RatioNetworkPolynomial
     learner = cls(operators=operators, random_state=config.seed)
     t0 = time.perf_counter()
     learner.fit(features[train], terms[:, train].T)
-    return learner.predict_coefficients(features[test]), time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
+    return learner.predict_coefficients(features), seconds
 
 
 def run_limits(
     sample: EventSample, config: LimitsConfig, lines: list[LinearBoundary] | None = None
-) -> dict:
-    """Intervals, contours and Fisher fractions of every observable (JSON-ready dict)."""
-    ops = config.operators or sample.operators
-    missing = [op for op in ops if op not in sample.operators]
-    if missing:
-        raise ValueError(
-            f"the sample has no weights for {', '.join(missing)}; "
-            f"it carries {', '.join(sample.operators)}"
+) -> LimitsResult:
+    """Intervals, contours and Fisher fractions of every observable.
+
+    Raises
+    ------
+    ValueError
+        If the sample holds no events, carries no operators or not all of
+        ``config.operators``, or its weight polynomial in them is not positive
+        (:func:`mlstxs.io.check_weight_polynomial`); if a learner is set for a
+        production-level sample (the learned ratio needs the ℓ/b observables).
+    """
+    if config.learner:
+        sample.require_decay_products(
+            f"the learned-ratio likelihood (learner '{config.learner}'; --learner none skips it)"
         )
     # the polynomial restricted to the chosen operators, in sample order
-    ops = tuple(op for op in sample.operators if op in ops)
+    ops = check_weight_polynomial(sample, config.operators or None, purpose="set limits")
     names = weight_term_names(ops)
     terms = np.array([sample.columns[n] for n in names])
-    obs = compute_observables(sample.columns)
+    obs = region_observables(sample.columns)
     pt, mzh, w_sm = obs["pt_Z"], obs["m_ZH"], sample.columns["w_sm"]
     lin = terms[1 : 1 + len(ops)]
     in_slices = pt >= 75.0
@@ -183,16 +220,19 @@ def run_limits(
     scans_1d: dict = {op: {} for op in ops}
     scans_2d: dict = {}
     pairs = [tuple(p) for p in config.pairs if p[0] in ops and p[1] in ops]
-    ranges_2d = {p: _pair_ranges(fisher["STXS"], ops, p) for p in pairs}
     for name, b in binnings.items():
         model = binned_model(b.index, b.n_bins, terms, ops, config.luminosity_fb, config.epsilon)
         data = asimov_data(model)
         for op in ops:
             scans_1d[op][name] = profile_scan_1d(model, data, op, grids[op], profile_others=False)
+
+        def scan2d(pair, ga, gb, model=model, data=data):
+            return profile_scan_2d(model, data, pair, ga, gb, profile_others=False).to_dict()
+
         for pair in pairs:
-            ga, gb = (np.linspace(-h, h, config.grid_points_2d) for h in ranges_2d[pair])
-            s2 = profile_scan_2d(model, data, pair, ga, gb, profile_others=False)
-            scans_2d.setdefault(",".join(pair), {})[name] = s2.to_dict()
+            scans_2d.setdefault(",".join(pair), {})[name] = _pair_scan(
+                scan2d, fisher[name], ops, pair, half, config
+            )
     # unbinned likelihoods, on events in the slices
     idx = np.flatnonzero(in_slices & (w_sm > 0))
     ratio = (terms[1:, idx] / w_sm[idx]).T
@@ -203,16 +243,17 @@ def run_limits(
         train, _, test = split_indices(
             len(idx), (config.train_fraction, 1e-9, 1 - config.train_fraction - 1e-9), rng
         )
-        feats = np.column_stack([obs[f] for f in FEATURES])[idx]
-        learned, seconds = _learned_ratio(config, feats, terms[:, idx], ops, train, test)
+        every = compute_observables(sample.columns)
+        feats = np.column_stack([every[f] for f in FEATURES])[idx]
+        raw, seconds = _learned_ratio(config, feats, terms[:, idx], ops, train)
         timing["learner_fit_s"] = seconds
         from ..ml._projection import project_positive
 
-        proj = project_positive(learned, ops)
-        learned = proj.coefficients
-        share = (
-            f"{proj.n_modified} of {proj.n_events} events ({100 * proj.fraction_modified:.1f} %)"
-        )
+        # every event's learned ratio (the observed interval evaluates it on the pseudo-data)
+        learned_all = project_positive(raw, ops).coefficients
+        learned = learned_all[test]
+        n_mod = int(np.any(learned != raw[test], axis=1).sum())
+        share = f"{n_mod} of {len(test)} events ({100 * n_mod / max(len(test), 1):.1f} %)"
         notes.append(f"learned ratios projected onto positive quadratic forms for {share}")
         frac = len(test) / len(idx)
         model = unbinned_model(learned, w_sm[idx][test] / frac, ops, config.luminosity_fb)
@@ -227,18 +268,31 @@ def run_limits(
         data = model.asimov_data(np.zeros(len(ops)))
         for op in ops:
             scans_1d[op][name] = _unbinned_scan_1d(model, data, op, grids[op])
+
+        def scan2d(pair, ga, gb, model=model, data=data):
+            return _unbinned_scan_2d(model, data, pair, ga, gb)
+
         for pair in pairs:
-            ga, gb = (np.linspace(-h, h, config.grid_points_2d) for h in ranges_2d[pair])
-            scans_2d.setdefault(",".join(pair), {})[name] = _unbinned_scan_2d(
-                model, data, pair, ga, gb
+            scans_2d.setdefault(",".join(pair), {})[name] = _pair_scan(
+                scan2d, fisher[name], ops, pair, half, config
             )
+    notes += _unresolved_2d(scans_2d, config)
     observed = None
     if config.observed_seed is not None:
-        observed = _observed(unbinned[TRUTH][0], binnings, idx, terms, ops, grids, config)
-    bayes = _bayes(unbinned[TRUTH][0], ops, half, pairs, config) if config.bayes else None
+        models = {TRUTH: unbinned[TRUTH][0]}
+        if config.learner:  # the learned ratio of every event in the slices, as the truth's
+            models[LEARNED] = unbinned_model(learned_all, w_sm[idx], ops, config.luminosity_fb)
+            notes.append(
+                "observed interval of the learned ratio: the learned ratio of every pseudo-"
+                "data event, the training half included (in-sample predictions there)"
+            )
+        observed = _observed(models, binnings, idx, terms, ops, grids, config)
+    bayes = None
+    if config.bayes:
+        bayes = _bayes(unbinned[TRUTH][0], fisher[TRUTH], ops, half, pairs, config, notes)
     key = "cHW" if "cHW" in ops else ops[0]
     a = ops.index(key)
-    return {
+    record = {
         "format": "mlstxs.limits",
         "format_version": 1,
         "settings": config.model_dump(mode="json"),
@@ -265,20 +319,23 @@ def run_limits(
         "notes": notes,
         "timing": timing,
     }
+    return LimitsResult.from_dict(record)
 
 
-def _observed(truth_model, binnings, idx, terms, ops, grids, config) -> dict:
+def _observed(unbinned: dict, binnings, idx, terms, ops, grids, config) -> dict:
     """Intervals from one pseudo-experiment at c = 0: per-event Poisson counts, summed into
-    the bins of every binned observable (so all observables see the same pseudo-data)."""
+    the bins of every binned observable and given to every unbinned model (``unbinned``:
+    observable -> UnbinnedModel over the same events ``idx``, the truth's first), so all
+    observables see the same pseudo-data."""
     from ..stats import BinnedData, EventData
 
     c0 = np.zeros(len(ops))
+    truth_model = unbinned[TRUTH]
     w = truth_model.event_weights(c0)
     nu = truth_model.expected_events(c0[None])[0]
     # per-event counts n_i ~ Pois(ν w_i/Σw), as UnbinnedModel.pseudo_data, keeping the indices
     n_i = np.random.default_rng(config.observed_seed).poisson(nu * w / w.sum())
     keep = n_i > 0
-    data = EventData(truth_model.ratio_coefficients[keep], n_i[keep], reference=c0)
     intervals: dict = {op: {} for op in ops}
     for name, b in binnings.items():
         model = binned_model(b.index, b.n_bins, terms, ops, config.luminosity_fb, config.epsilon)
@@ -288,15 +345,53 @@ def _observed(truth_model, binnings, idx, terms, ops, grids, config) -> dict:
         for op in ops:
             scan = profile_scan_1d(model, bdata, op, grids[op], profile_others=False)
             intervals[op][name] = _intervals(scan)
-    for op in ops:
-        intervals[op][TRUTH] = _intervals(_unbinned_scan_1d(truth_model, data, op, grids[op]))
+    for name, model in unbinned.items():
+        data = EventData(model.ratio_coefficients[keep], n_i[keep], reference=c0)
+        for op in ops:
+            intervals[op][name] = _intervals(_unbinned_scan_1d(model, data, op, grids[op]))
     return {"seed": config.observed_seed, "n_observed": int(n_i.sum()), "intervals": intervals}
 
 
-def _bayes(model, ops, half, pairs, config) -> dict:
-    """Nested-sampling posteriors of the true-ratio unbinned Asimov likelihood (UltraNest,
-    uniform priors over the scan ranges): per operator with the others at 0, and for the
-    first operator pair."""
+EDGE_BAND, EDGE_MASS_LIMIT = 0.02, 1e-3
+"""A posterior holding more than EDGE_MASS_LIMIT of its samples within EDGE_BAND × the
+prior's width of one of its edges is cut by the prior (a note says so)."""
+PRIOR_MARGIN = 1.1
+"""Margin on the bounding box of the 5σ region that sets the 2-D posterior's prior box."""
+
+
+def _prior_box_2d(model, data, fisher, ops, pair, half, config) -> tuple[dict, dict]:
+    """Uniform prior box of the 2-D posterior: the bounding box of the region Δ(−2 ln L) <
+    28.74 (two-sided 5σ for two parameters) of the pair's adaptive 2-D scan, times
+    PRIOR_MARGIN; and a record of how it was found."""
+
+    def scan2d(p, ga, gb):
+        return _unbinned_scan_2d(model, data, p, ga, gb)
+
+    rec = _pair_scan(scan2d, fisher, ops, pair, half, config, threshold=Q5SIGMA)
+    ga, gb = np.asarray(rec["grid_a"]), np.asarray(rec["grid_b"])
+    inside = np.array(rec["delta"], dtype=float) < Q5SIGMA
+    box = region_box(inside, ga, gb, PRIOR_MARGIN)
+    how = {"threshold": Q5SIGMA, "margin": PRIOR_MARGIN, "touches_edge": rec["touches_edge"]}
+    return {pair[0]: box[:2], pair[1]: box[2:]}, how
+
+
+def _edge_check(post, what: str, notes: list[str]) -> dict:
+    """Posterior mass at the prior's edges (:meth:`Posterior.edge_mass`); a note if a cut."""
+    mass = post.edge_mass(EDGE_BAND)
+    worst = max(max(m) for m in mass.values())
+    if worst > EDGE_MASS_LIMIT:
+        notes.append(
+            f"{what}: {100 * worst:.2g} % of the posterior lies within {100 * EDGE_BAND:g} % "
+            "of an edge of its uniform prior: the prior cuts the posterior off"
+        )
+    return {"band": EDGE_BAND, "mass": {op: list(m) for op, m in mass.items()}, "max": worst}
+
+
+def _bayes(model, fisher, ops, half, pairs, config, notes: list[str]) -> dict:
+    """Nested-sampling posteriors of the true-ratio unbinned Asimov likelihood (UltraNest):
+    per operator with the others at 0 (uniform prior over the 1-D scan range), and for the
+    first operator pair (uniform prior over its 5σ region, :func:`_prior_box_2d`). Each
+    records its posterior mass at the prior's edges; a cut posterior gets a note."""
     from ..stats import posterior
 
     data = model.asimov_data(np.zeros(len(ops)))
@@ -319,35 +414,40 @@ def _bayes(model, ops, half, pairs, config) -> dict:
         )
         out["one_dimensional"][op] = {
             str(cl): post.credible_interval(op, cl).to_dict() for cl in (0.68, 0.95)
-        } | {"logz": post.logz, "n_calls": post.n_calls}
+        } | {
+            "logz": post.logz,
+            "n_calls": post.n_calls,
+            "edge_mass": _edge_check(post, f"1-D posterior of {op}", notes),
+        }
     if pairs:
         pair = list(pairs[0])
-        post = posterior(
-            restricted(pair), pair, {o: (-half[o], half[o]) for o in pair}, random_state=config.seed
-        )
-        out["two_dimensional"] = post.to_dict()
+        bounds, how = _prior_box_2d(model, data, fisher, ops, pairs[0], half, config)
+        if how["touches_edge"]:
+            notes.append(f"2-D posterior of {', '.join(pair)}: its 5σ region was not contained")
+        post = posterior(restricted(pair), pair, bounds, random_state=config.seed)
+        out["two_dimensional"] = post.to_dict() | {
+            "prior_box": how,
+            "edge_mass": _edge_check(post, f"2-D posterior of {', '.join(pair)}", notes),
+        }
     return out
 
 
 def lines_from_study(
-    study: dict, method: str = "SVM+scan", epsilon: float = 0.5
+    study: StudyResult, method: str = "SVM+scan", epsilon: float = 0.5
 ) -> list[LinearBoundary]:
     """The ensemble-mean line of ``method`` at the ε closest to ``epsilon``, one per slice,
-    from a region study (``study.json``)."""
-    eps = min(study["epsilons"], key=lambda e: abs(e - epsilon))
+    from a region study."""
+    ix = study.index
+    eps = min(ix.epsilons, key=lambda e: abs(e - epsilon))
     lines = []
-    for sl in study["slices"]:
+    for label in ix.slice_labels:
         recs = [
             r
-            for r in study["records"]
-            if r["slice"] == sl["label"]
-            and r["method"] == method
-            and r["epsilon"] == eps
-            and r["evaluable"]
-            and r["slope"] is not None
+            for r in ix.records(method, label, eps).values()
+            if r["evaluable"] and r.get("slope") is not None
         ]
         if not recs:
-            raise ValueError(f"the study has no evaluable {method} line in slice {sl['label']}")
+            raise ValueError(f"the study has no evaluable {method} line in slice {label}")
         lines.append(
             LinearBoundary(
                 float(np.mean([r["slope"] for r in recs])),
