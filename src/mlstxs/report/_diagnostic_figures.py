@@ -190,6 +190,7 @@ def fig5_boundaries(study: StudyResult) -> Figure:
     sl = next((s for s in study.slices if s.label == events.get("slice")), None)
     low = sl.low_GeV if sl else float(np.min(pt))
     x_edges = np.linspace(low, np.quantile(pt, 0.995), 31)
+    x_view = (low - 0.04 * (x_edges[-1] - low), x_edges[-1])  # the STXS edge inside the axes
     y_edges = np.linspace(np.quantile(m, 0.002), np.quantile(m, 0.995), 31)
     sm, _, _ = np.histogram2d(pt, m, bins=(x_edges, y_edges), weights=w_sm)
     excess, _, _ = np.histogram2d(pt, m, bins=(x_edges, y_edges), weights=w_eft - w_sm)
@@ -197,11 +198,13 @@ def fig5_boundaries(study: StudyResult) -> Figure:
     fig, axes = new_figure(size=(8.0, 6.5))
     ax = axes[0, 0]
     finite = ratio[np.isfinite(ratio)]
-    if finite.size and finite.min() < 0 < finite.max():
-        norm = TwoSlopeNorm(0.0, finite.min(), finite.max())
-    else:
+    signed = bool(finite.size) and finite.min() < 0 < finite.max()
+    if signed:  # a diverging map centred on no excess
+        norm, cmap = TwoSlopeNorm(0.0, finite.min(), finite.max()), "RdBu_r"
+    else:  # one sign: a sequential map
         norm = LogNorm() if finite.size and finite.min() > 0 else None
-    mesh = ax.pcolormesh(x_edges, y_edges, np.ma.masked_invalid(ratio.T), cmap="RdBu_r", norm=norm)
+        cmap = "viridis"
+    mesh = ax.pcolormesh(x_edges, y_edges, np.ma.masked_invalid(ratio.T), cmap=cmap, norm=norm)
     fig.colorbar(mesh, ax=ax, label=r"$\sum (w_c - w_{SM}) / \sum w_{SM}$ per bin")
     ax.axvline(low, color="k", lw=2.5, label=f"STXS: $p_T^Z$ > {low:g} GeV")
     epsilons = [float(e) for e in study.epsilons]
@@ -228,13 +231,8 @@ def fig5_boundaries(study: StudyResult) -> Figure:
             lw=2,
             label=text,
         )
-    ax.set(
-        xlim=(x_edges[0], x_edges[-1]),
-        ylim=(y_edges[0], y_edges[-1]),
-        xlabel=PT_LABEL,
-        ylabel=MZH_LABEL,
-    )
-    ax.legend(loc="upper left", ncols=2, frameon=True, framealpha=0.8)
+    ax.set(xlim=x_view, ylim=(y_edges[0], y_edges[-1]), xlabel=PT_LABEL, ylabel=MZH_LABEL)
+    fig.legend(loc="outside lower center", ncols=3, frameon=False)  # off the data
     label(ax, study)
     return fig
 

@@ -66,7 +66,7 @@ def fig6_boxplots(study: StudyResult) -> Figure:
                     manage_ticks=False,
                 )
                 drawn += 1
-        ax.set_xticks(range(n_m), ix.methods)
+        ax.set_xticks(range(n_m), ix.methods, rotation=30, ha="right")
         ax.set_xlim(-0.6, n_m - 0.4)
         ax.set_ylabel(r"$\Sigma_{\mathrm{slices}}\, Z_A$")
         ax.legend(
@@ -91,11 +91,15 @@ def ratio_figure(study: StudyResult, reference: str, ylabel: str) -> Figure:
     n_eps = len(ix.epsilons)
     if not n_eps or not methods:
         raise FigureSkipped("no ε or no method to compare")
-    fig, axes = new_figure(1, n_eps, size=(5.5 * n_eps, 5.5), sharey=True)
+    ncols = min(n_eps, 2)  # a 2-column grid stays legible when scaled into the page
+    nrows = -(-n_eps // ncols)
+    fig, axes = new_figure(nrows, ncols, size=(7.0 * ncols, 5.0 * nrows), sharey=True)
+    for ax in axes.flat[n_eps:]:
+        ax.set_visible(False)
     x = np.arange(len(ix.slice_labels), dtype=float)
     width = 0.6 / max(len(methods), 1)
     drawn = 0
-    for ax, eps in zip(axes[0], ix.epsilons, strict=True):
+    for ax, eps in zip(axes.flat, ix.epsilons, strict=False):
         for i, method in enumerate(methods):
             sums = [ix.ratio_summary(method, reference, s, eps) for s in ix.slice_labels]
             mean = np.array([np.nan if s.mean is None else s.mean for s in sums])
@@ -119,8 +123,10 @@ def ratio_figure(study: StudyResult, reference: str, ylabel: str) -> Figure:
         label(ax, study, panel=f"$\\varepsilon$ = {eps:g}")
     if not drawn:
         raise FigureSkipped(f"no split with both a method and {reference} evaluable")
-    axes[0, 0].set_ylabel(ylabel)
-    axes[0, 0].legend(loc="best")
+    for row in axes:
+        row[0].set_ylabel(ylabel)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=5, frameon=False)
     return fig
 
 

@@ -38,6 +38,9 @@ METHOD_COLORS = {
     "DNN+SVM+scan": "#94a4a2",
     "DNN-threshold": "#832db6",
     "oracle": "#a96b59",
+    "mZH-cut": "#e76300",
+    "paper-lines": "#b9ac70",
+    "paper-dnn-lines": "#717581",
 }
 EPS_LINESTYLES = ("-", "--", ":", "-.")
 PT_LABEL = r"$p_T^Z$ [GeV]"
