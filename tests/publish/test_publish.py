@@ -214,7 +214,42 @@ def test_publish_leaves_nothing_behind_on_error(results, tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(mlstxs.publish, "hepdata_submission", fail)
+    monkeypatch.setattr(mlstxs.publish._publish, "hepdata_submission", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         publish(results / "study", results / "sample", tmp_path / "pub")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty_results"]
+
+
+def test_regions_are_published_in_slice_order(sample, tmp_path):
+    """[75,150] before [150,250] in every table and file: by the low edge, not as text (the
+    card file names and labels sort [150,250] first), whatever order the study lists."""
+    relabel = {"[250,400]": ("[150,250]", 150.0, 250.0), "[400,inf]": ("[75,150]", 75.0, 150.0)}
+    study = make_study()
+    study["sample"] = sample_record("sample", sample.metadata)
+    study["slices"] = [
+        {"label": k, "low_GeV": lo, "high_GeV": hi} for k, lo, hi in relabel.values()
+    ]
+    for rec in study["records"]:
+        rec["slice"] = relabel[rec["slice"]][0]
+    root = tmp_path / "results"
+    (root / "study").mkdir(parents=True)
+    (root / "study" / "study.json").write_text(json.dumps(study))
+    write_cards(StudyResult.from_dict(study), root / "study" / "cards")
+    sample.save(root / "sample")
+    res = publish(root / "study", root / "sample", tmp_path / "pub")
+
+    def column(name: str, header: str) -> list:
+        table = yaml.safe_load((res.hepdata / name).read_text())
+        variables = table["independent_variables"] + table["dependent_variables"]
+        (var,) = [v for v in variables if v["header"]["name"] == header]
+        return [v["value"] for v in var["values"]]
+
+    lows = column("region_definitions.yaml", "pT(Z) low")
+    assert lows == sorted(lows) and lows[0] == 75.0
+    regions = column("smeft_parametrisation.yaml", "Region")
+    assert regions[0].startswith("pt75-150") and regions[-1].startswith("pt150-250")
+    slices = column("asimov_significance_eps_0.5.yaml", "pT(Z) slice [GeV]")
+    assert slices == ["[75,150]", "[150,250]"]
+    assert [p.name for p in read_parametrisations(res.parametrisation)] == regions
+    popxf = json.loads((res.popxf / "regions_svm_eps0.5.json").read_text())
+    assert [n[:8] for n in popxf["metadata"]["observable_names"]] == ["pt75-150", "pt150-25"]

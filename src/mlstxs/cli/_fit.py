@@ -30,7 +30,7 @@ def fit(ctx, sample, point, observable, operators, lumi, epsilon, seed, out):
     """Fit the Wilson coefficients to one Poisson pseudo-experiment generated at --point."""
     from .._files import write_new_file
     from ..io import EventSample
-    from ..study._fit import fit_pseudo_data
+    from ..study import fit_pseudo_data
     from ._main import _csv, _parse_point
 
     if out and Path(out).exists():

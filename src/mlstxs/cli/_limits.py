@@ -11,7 +11,7 @@ from ._errors import reports_errors
 
 def print_limits_summary(limits, out: Path) -> None:
     """The expected-interval table and where the page is."""
-    from ..pipeline._limits import WORKSPACE_FILE
+    from ..pipeline import WORKSPACE_FILE
 
     click.echo((out / "tables" / "limits.md").read_text())
     n_tables = len(list((out / "tables").glob("*")))

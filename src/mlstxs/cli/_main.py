@@ -173,7 +173,7 @@ def _read_config_file(path: str | None) -> dict:
 def generate(ctx, detector_config, config_file, scheduler, out, overwrite, progress, **opts):
     """Generate weighted p p → Z(ℓℓ) H(bb̄) events with SMEFT weight polynomials."""
     from ..generate import GeneratorConfig, generate_to_directory
-    from ..physics._pdf import load_pdf
+    from ..physics import load_pdf
     from ._progress import progress_bar
 
     settings = _read_config_file(config_file)
@@ -334,7 +334,7 @@ def merge(ctx, first, second, out, overwrite):
 @reports_errors
 def pdfs(ctx, as_json):
     """List the PDF sets available offline (LHAPDF grids shipped with pythia8mc)."""
-    from ..physics._pdf import available_pdf_sets
+    from ..physics import available_pdf_sets
 
     sets = available_pdf_sets()
     if as_json:

@@ -40,7 +40,7 @@ def shower(ctx, sample, out, events, seed, mpi, figure, overwrite):
     result.sample.save(out, overwrite=overwrite, inputs=[sample])
     click.echo(repr(result))
     if figure:
-        from ..report._shower_figure import shower_vs_fastsim
+        from ..report import shower_vs_fastsim
 
         summary = shower_vs_fastsim(result.sample, Path(figure), random_state=seed)
         fast, show = summary["fast"], summary["shower"]

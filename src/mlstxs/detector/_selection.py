@@ -33,8 +33,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mlstxs.observables import _kinematics as kin
-from mlstxs.observables._columns import FourVector, add
 
+from ..observables import FourVector, add
 from ._config import DetectorConfig
 
 Mask = NDArray[np.bool_]

@@ -10,7 +10,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mlstxs.observables import _kinematics as kin
-from mlstxs.observables._columns import (
+
+from ..observables import (
     COMPONENTS,
     MOMENTUM_COLUMNS,
     OBJECTS,
@@ -18,7 +19,6 @@ from mlstxs.observables._columns import (
     check_columns,
     four_vector,
 )
-
 from ._config import DetectorConfig
 from ._selection import CUTS, evaluate_cuts
 from ._smearing import btag_weight, lepton_sigma, lepton_weight, relative_sigma, truncate_scales

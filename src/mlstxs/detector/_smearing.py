@@ -27,8 +27,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from mlstxs.observables._columns import FourVector
-
+from ..observables import FourVector
 from ._config import BJetConfig, LeptonConfig, Resolution
 
 Array = NDArray[np.float64]

@@ -7,8 +7,13 @@ from functools import lru_cache
 import numpy as np
 
 from ..io import COMPONENTS, momentum_column_names
-from ..physics import basis_coefficients, coupling_table, helicity_basis, weight_term_names
-from ..physics._pdf import load_pdf
+from ..physics import (
+    basis_coefficients,
+    coupling_table,
+    helicity_basis,
+    load_pdf,
+    weight_term_names,
+)
 from ._config import GeneratorConfig
 from ._phasespace import PhaseSpacePoints, sample_phase_space
 

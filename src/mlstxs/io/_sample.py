@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .._output import staged_output
-from ..observables._columns import COMPONENTS, PRODUCTION_OBJECTS
-from ..observables._columns import OBJECTS as MOMENTUM_OBJECTS
+from ..observables import COMPONENTS, PRODUCTION_OBJECTS
+from ..observables import OBJECTS as MOMENTUM_OBJECTS
 from ..physics import UnknownOperatorError, weight_term_names, weight_term_pairs
 from ._checks import check_cross_sections, check_finite, term_cross_sections
 from ._metadata import SampleFormatError, SampleMetadata

@@ -14,6 +14,10 @@ from ._columns import (
     OBJECTS,
     PRODUCTION_COLUMNS,
     PRODUCTION_OBJECTS,
+    FourVector,
+    add,
+    check_columns,
+    four_vector,
     is_production_level,
 )
 from ._features import (
@@ -42,7 +46,11 @@ __all__ = [
     "REGION_PLANE",
     "UNITS",
     "FeatureInfo",
+    "FourVector",
+    "add",
+    "check_columns",
     "compute_observables",
+    "four_vector",
     "helicity_angles",
     "is_production_level",
     "region_observables",

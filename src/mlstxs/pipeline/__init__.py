@@ -10,12 +10,13 @@ The command layer (:mod:`mlstxs.cli`) parses options, calls one of these and pri
 """
 
 from ._design import design_regions
-from ._limits import set_limits
+from ._limits import WORKSPACE_FILE, set_limits
 from ._progress import Progress, no_progress
 from ._reproduce import INFERENCE_OPERATORS, ReproduceResult, reproduce, reproduce_settings
 
 __all__ = [
     "INFERENCE_OPERATORS",
+    "WORKSPACE_FILE",
     "Progress",
     "ReproduceResult",
     "design_regions",

@@ -34,6 +34,7 @@ from ._limits import (
     write_limit_tables,
     write_limits_html,
 )
+from ._shower_figure import shower_vs_fastsim
 from ._study import LINE_METHODS, StudyFormatError, StudyIndex, Summary, load_study
 from ._tables import Table, build_tables, write_tables
 
@@ -124,6 +125,7 @@ __all__ = [
     "plot_contours",
     "plot_posterior",
     "plot_scans",
+    "shower_vs_fastsim",
     "validate_card",
     "write_cards",
     "write_html",

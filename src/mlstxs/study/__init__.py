@@ -15,6 +15,7 @@ from ._cards import (
 from ._config import EVENTS_FOR_PRESET, PRESETS, StudyConfig
 from ._data import StudyData, study_data
 from ._ensemble import StudyExistsError, assemble, run_study, split_seeds
+from ._fit import fit_pseudo_data
 from ._limits import LimitsConfig, lines_from_study, run_limits
 from ._limits_result import LimitsFormatError, LimitsResult, LimitsSampleRecord
 from ._methods import (
@@ -88,6 +89,7 @@ __all__ = [
     "check_study_sample",
     "designed_line_methods",
     "eps_tag",
+    "fit_pseudo_data",
     "line_methods",
     "lines_from_study",
     "load_card",

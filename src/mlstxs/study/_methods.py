@@ -24,9 +24,14 @@ from functools import partial
 
 import numpy as np
 
-from ..regions import LinearBoundary, SVMBoundary, distill_score, sm_vs_eft_dataset
-from ..regions._scan import scan_lines
-from ..regions._threshold import best_threshold
+from ..regions import (
+    LinearBoundary,
+    SVMBoundary,
+    best_threshold,
+    distill_score,
+    scan_lines,
+    sm_vs_eft_dataset,
+)
 from ..stats import NotEvaluable, asimov_z
 from ._data import eft_class_weight
 from ._paper import PAPER_BENCHMARK, PAPER_LAMBDA_TEV, paper_line

@@ -8,8 +8,7 @@ import time
 import numpy as np
 
 from ..io import split_indices
-from ..regions import pt_slices
-from ..regions._dnn import DNNClassifier
+from ..regions import DNNClassifier, pt_slices
 from ..stats import NotEvaluable, asimov_z
 from ._config import StudyConfig
 from ._data import StudyData, eft_class_weight
