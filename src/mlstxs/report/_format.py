@@ -80,7 +80,7 @@ def format_pm(mean: float | None, std: float | None) -> str:
 
 
 def format_pm_latex(mean: float | None, std: float | None) -> str:
-    """LaTeX ``$6.204 \\pm 0.016$`` (``n/a`` without a value)."""
+    r"""LaTeX ``$6.204 \pm 0.016$`` (``n/a`` without a value)."""
     parts = pm_parts(mean, std)
     return NA if parts is None else f"${parts[0]} \\pm {parts[1]}$"
 

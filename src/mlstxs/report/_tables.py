@@ -98,7 +98,7 @@ class Table:
         return "\n".join(lines) + "\n"
 
     def to_latex(self) -> str:
-        """A booktabs ``table`` environment (needs ``\\usepackage{booktabs}``)."""
+        r"""A booktabs ``table`` environment (needs ``\usepackage{booktabs}``)."""
         head = [_latex_header(h) for h in (*self.index_names, *self.column_labels)]
         spec = "l" * len(self.index_names) + "c" * len(self.columns)
         lines = [
