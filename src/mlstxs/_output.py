@@ -110,7 +110,8 @@ def is_complete(path: Path, kind: str, identity: Any) -> bool:
     """Whether ``path`` holds a finished output of this kind and identity."""
     marker = read_marker(path)
     return (
-        bool(marker)
+        marker is not None
+        and bool(marker)
         and marker.get("kind") == kind
         and marker.get("identity_sha256") == (identity_digest(identity))
     )

@@ -145,6 +145,19 @@ def test_bad_likelihood_and_bounds_are_rejected():
         posterior(gauss_1d, ["cHW"], {"cHW": (0, 1)}, random_state=None)
 
 
+def test_edge_mass_tells_a_cut_posterior(post_1d, post_2d):
+    """A box prior 10σ wide holds no mass at its edges; one ending at 1σ piles it up there."""
+    for post in (post_1d, post_2d):
+        assert all(m == (0.0, 0.0) for m in post.edge_mass(0.02).values())
+    bounds = {"cHW": (MU - 2 * SIGMA, MU + SIGMA)}
+    cut = posterior(gauss_1d, ["cHW"], bounds, random_state=3, min_num_live_points=1000)
+    low, high = cut.edge_mass(0.02)["cHW"]
+    # bands 0.06σ wide: [Φ(1) − Φ(0.94)]/[Φ(1) − Φ(−2)] = 0.018, [Φ(−1.94) − Φ(−2)]/… = 0.004
+    assert high == pytest.approx(0.018, abs=0.008) and low == pytest.approx(0.004, abs=0.003)
+    with pytest.raises(ValueError, match="band"):
+        cut.edge_mass(0.6)
+
+
 def test_shortest_interval_of_known_samples():
     x = np.concatenate([np.linspace(0, 1, 1001), [5.0, 6.0]])
     lo, hi = _shortest_interval(x, 0.9)

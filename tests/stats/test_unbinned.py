@@ -8,6 +8,8 @@ import warnings
 import numpy as np
 import pytest
 
+from mlstxs.physics import monomial_jacobian as term_jacobian
+from mlstxs.physics import monomials as term_coefficients
 from mlstxs.physics import weight_term_pairs
 from mlstxs.stats import _unbinned
 from mlstxs.stats._unbinned import (
@@ -15,8 +17,6 @@ from mlstxs.stats._unbinned import (
     NegativeDensityError,
     binned_fisher_information,
     fisher_information,
-    term_coefficients,
-    term_jacobian,
     unbinned_model,
 )
 

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 from mlstxs.observables import compute_observables
+from mlstxs.physics import PB_TO_EVENTS_PER_FB
 from mlstxs.regions import pt_slices
 from mlstxs.study import METHODS, StudyConfig, run_split, study_data
 from mlstxs.study._data import eft_class_weight
 from mlstxs.study._split import region_caveats
-from mlstxs.study._subsets import PB_TO_EVENTS_PER_FB, make_subset
+from mlstxs.study._subsets import make_subset
 
 from .conftest import synthetic_data
 

@@ -103,6 +103,19 @@ def test_the_2d_prior_holds_the_posterior(limits):
     assert not [n for n in limits.notes if "posterior" in n]
 
 
+def test_a_cut_posterior_gets_a_note():
+    from mlstxs.stats import posterior
+    from mlstxs.study._limits_bayes import _edge_check
+
+    post = posterior(
+        lambda c: 0.5 * (c[:, 0] / 0.1) ** 2, ["cHW"], {"cHW": (-0.1, 0.1)}, random_state=0
+    )
+    notes: list[str] = []
+    rec = _edge_check(post, "1-D posterior of cHW", notes)
+    assert rec["max"] > 1e-3 and rec["band"] == 0.02
+    assert len(notes) == 1 and "cuts the posterior off" in notes[0]
+
+
 def test_every_observable_has_an_observed_interval(limits):
     """The learned ratio is evaluated on the same pseudo-data as the others."""
     for op in ("cHW", "cHWB", "cHq3"):

@@ -41,8 +41,8 @@ def print_xsec_table(sample, table) -> None:
         return
     r = _bin_table("σ_t/σ_SM ± MC error (event-by-event correlated), per pT(Z) bin", edges)
     for name, ratio in table.ratios.items():
-        cells = map(_ratio_cell, ratio.bins_value, ratio.bins_error)
-        r.add_row(name, _ratio_cell(ratio.value, ratio.error), *cells)
+        ratio_cells = map(_ratio_cell, ratio.bins_value, ratio.bins_error)
+        r.add_row(name, _ratio_cell(ratio.value, ratio.error), *ratio_cells)
     console.print(r)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 
@@ -22,7 +23,9 @@ DOWN_TYPE = (1, 3, 5)
 
 
 @lru_cache(maxsize=16)
-def _coefficients(operators: tuple[str, ...], lambda_TeV: float, scheme: str) -> dict:
+def _coefficients(
+    operators: tuple[str, ...], lambda_TeV: float, scheme: Literal["mw", "alpha"]
+) -> dict:
     """Transposed coefficient matrices (K, 40) per quark type, C-contiguous."""
     from ..physics import SMInputs
 

@@ -57,7 +57,7 @@ import re
 import warnings
 import xml.etree.ElementTree as ET
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -130,7 +130,7 @@ class LHEPair(NamedTuple):
     point: dict[str, float]
 
 
-def _counted(events: Iterator, counter: list[int]) -> Iterator:
+def _counted(events: Iterable, counter: list[int]) -> Iterator:
     for ev in events:
         yield ev
         counter[0] += 1
@@ -161,7 +161,8 @@ def _read_awkward(path: Path, max_events: int | None) -> tuple[Any, Any]:
         except _READ_ERRORS as exc:
             raise SampleFormatError(f"{path}: unreadable event {counter[0]} ({exc!r})") from None
         finally:
-            lhef.events.close()
+            # pylhe types LHEFile.events as Iterable; fromfile() (generator=True) sets a generator
+            lhef.events.close()  # type: ignore[attr-defined]
     for w in caught:
         if "Parse Error" in str(w.message):
             event, line, why = _xml_break(path, str(w.message))

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ..physics import OPERATORS, validate_operators, weight_term_names, weight_term_pairs
+from ..physics import OPERATORS, WeightPolynomial, validate_operators, weight_term_names
 from ._metadata import SampleFormatError
 
 _VALUE = re.compile(r"^(?P<sign>[mp]?)(?P<int>\d+)p(?P<frac>\d+)$")
@@ -61,13 +61,13 @@ def detect_reweighting(weight_ids: Iterable[str]) -> dict[str, dict[str, float]]
 
 
 def design_matrix(points: Sequence[Mapping[str, float]], operators: Sequence[str]) -> np.ndarray:
-    """Monomials of eq. (1) at each point: shape (n_points, K), K = len(weight_term_names)."""
-    pairs = weight_term_pairs(operators)
-    rows = []
-    for c in points:
-        vec = np.array([1.0] + [float(c.get(op, 0.0)) for op in operators])
-        rows.append([vec[i] * vec[j] for i, j in pairs])
-    return np.array(rows, dtype=float).reshape(len(points), len(pairs))
+    """Monomials of eq. (1) at each point: shape (n_points, K), K = len(weight_term_names).
+
+    Entries of a point for operators outside ``operators`` are ignored (the caller refuses
+    non-zero ones); missing operators are 0 (:meth:`WeightPolynomial.monomials`)."""
+    ops = tuple(operators)
+    pts = np.array([[float(c.get(op, 0.0)) for op in ops] for c in points], dtype=float)
+    return WeightPolynomial(ops).monomials(pts.reshape(len(points), len(ops)))
 
 
 def _undetermined_terms(a: np.ndarray, names: list[str]) -> list[str]:

@@ -7,14 +7,14 @@ import platform
 import sys
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .._files import read_json
 
-FORMAT_NAME = "mlstxs.event_sample"
-FORMAT_VERSION = 1
+FORMAT_NAME: Final = "mlstxs.event_sample"
+FORMAT_VERSION: Final = 1
 
 
 class SampleFormatError(ValueError):

@@ -8,7 +8,7 @@ A typed mapping (:class:`NtupleMapping`, from YAML/JSON) names the branches of t
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -194,6 +194,7 @@ def _momenta(arrays: Mapping[str, np.ndarray], mapping: NtupleMapping) -> dict[s
     cols: dict[str, np.ndarray] = {}
     for obj in MOMENTUM_OBJECTS:
         br = getattr(mapping, obj)
+        comps: Sequence[np.ndarray]
         if isinstance(br, CartesianBranches):
             comps = [arrays[b] for b in br.branches()]
         else:

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from .._output import staged_output
 from ..observables import COMPONENTS, PRODUCTION_OBJECTS
 from ..observables import OBJECTS as MOMENTUM_OBJECTS
-from ..physics import UnknownOperatorError, weight_term_names, weight_term_pairs
+from ..physics import WeightPolynomial, weight_term_names
 from ._checks import check_cross_sections, check_finite, term_cross_sections
 from ._metadata import SampleFormatError, SampleMetadata
 
@@ -146,13 +146,13 @@ def mc_ratio(
     """
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if index is None:
-        sy = float(y.sum())
-        if not sy > 0.0:
+        y_sum = float(y.sum())
+        if not y_sum > 0.0:
             return RatioEstimate(math.nan, math.nan)
-        r = float(x.sum()) / sy
-        return RatioEstimate(r, mc_error(x - r * y, n_trials) / sy)
+        ratio = float(x.sum()) / y_sum
+        return RatioEstimate(ratio, mc_error(x - ratio * y, n_trials) / y_sum)
     inside = (index >= 0) & (index < n_bins)
-    idx, x, y = index[inside], x[inside], y[inside]
+    idx, x, y = np.asarray(index)[inside], x[inside], y[inside]
     sx = np.bincount(idx, weights=x, minlength=n_bins)
     sy = np.bincount(idx, weights=y, minlength=n_bins)
     ok = sy > 0.0
@@ -248,26 +248,20 @@ class EventSample:
         return np.hypot(c["lm_px"] + c["lp_px"], c["lm_py"] + c["lp_py"])
 
     # -- the weight polynomial --------------------------------------------------------
-    def _check_point(self, c: Mapping[str, float]) -> None:
-        missing = [op for op in c if op not in self.operators]
-        if missing:
-            raise UnknownOperatorError(
-                f"the sample has no weights for {', '.join(missing)}; "
-                f"it carries {', '.join(self.operators) or 'the SM only'}"
-            )
+    @property
+    def polynomial(self) -> WeightPolynomial:
+        """The weight polynomial of the sample's operators at its Λ (term conventions)."""
+        return WeightPolynomial(self.operators, self.metadata.lambda_TeV)
+
+    def weight_columns(self) -> list[np.ndarray]:
+        """The K weight-term columns w_t (N,) [pb], in :attr:`weight_terms` order (not copied)."""
+        return [self.columns[name] for name in self.weight_terms]
 
     def weights(self, c: Mapping[str, float] | None = None) -> np.ndarray:
         """Per-event weights [pb] at Wilson coefficients ``c`` (missing entries are 0):
-        w(c) = w_sm + Σ_a c_a w_a + Σ_{a≤b} c_a c_b w_ab."""
-        c = dict(c or {})
-        self._check_point(c)
-        vec = np.array([1.0] + [float(c.get(op, 0.0)) for op in self.operators])
-        w = np.zeros(len(self))
-        for name, (i, j) in zip(self.weight_terms, weight_term_pairs(self.operators), strict=False):
-            coef = vec[i] * vec[j]
-            if coef != 0.0:
-                w += coef * self.columns[name]
-        return w
+        w(c) = w_sm + Σ_a c_a w_a + Σ_{a≤b} c_a c_b w_ab (:meth:`WeightPolynomial.evaluate`),
+        shape (N,)."""
+        return self.polynomial.evaluate(self.weight_columns(), dict(c or {}))
 
     def sm_weights(self) -> np.ndarray:
         """SM weights w_sm [pb]."""
@@ -321,7 +315,8 @@ class EventSample:
             for p, f in zip(parts, fr, strict=True)
         ]
         seed = random_state if isinstance(random_state, int) else None
-        return SampleSplit(*subsets, fractions=fr, seed=seed)
+        train, val, test = subsets
+        return SampleSplit(train, val, test, fractions=(fr[0], fr[1], fr[2]), seed=seed)
 
     # -- cross sections -------------------------------------------------------------------
     def cross_sections(
@@ -354,7 +349,12 @@ class EventSample:
             out[name] = (float(w.sum()), mc_error(w, n), vals, errs)
             if name != "w_sm":
                 total, binned = mc_ratio(w, w_sm, n), mc_ratio(w, w_sm, n, idx, nb)
-                ratios[name] = BinnedRatio(*total, *binned)
+                ratios[name] = BinnedRatio(
+                    float(total.value),
+                    float(total.error),
+                    np.asarray(binned.value),
+                    np.asarray(binned.error),
+                )
         return BinnedCrossSections("pt_Z", tuple(float(e) for e in edges), out, ratios)
 
     # -- persistence ---------------------------------------------------------------------

@@ -5,6 +5,8 @@ Losses and their minimisers are derived in :mod:`._ratio_nn`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 from torch.nn import functional as F
@@ -79,5 +81,5 @@ def _bce_head(ratio: Array, weight: Array, mean: Array, scale: Array, strength: 
     return BCEHead(mean, scale, strength / max(rms, most_negative, np.finfo(float).tiny))
 
 
-HEADS = {"mse": _mse_head, "bce": _bce_head}
+HEADS: dict[str, Callable[..., MSEHead | BCEHead]] = {"mse": _mse_head, "bce": _bce_head}
 """Loss name → head factory of :class:`RatioNetworkPerTerm`."""

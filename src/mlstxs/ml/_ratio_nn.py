@@ -63,14 +63,15 @@ from ._targets import (
     weighted_moments,
 )
 from ._torch_fit import (
-    TrainResult,
-    TrainSettings,
+    TrainingHistory,
     build_mlp,
     forward,
+    network_settings,
+    reduced,
     seeded,
     split_events,
     torch_settings,
-    train_network,
+    train_torch,
 )
 
 
@@ -118,28 +119,16 @@ class _RatioNetwork(RatioMixin, BaseEstimator):
         return self
 
     def _check_hyperparameters(self) -> None:
-        if not (len(self.hidden_layers) > 0 and all(int(h) >= 1 for h in self.hidden_layers)):
-            raise ValueError(f"hidden_layers must be positive widths, got {self.hidden_layers}")
-        for name in ("batch_size", "max_epochs", "patience", "n_threads"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be ≥ 1, got {getattr(self, name)}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
+        network_settings(self)
 
-    def _settings(self) -> TrainSettings:
-        return TrainSettings(
-            float(self.learning_rate),
-            int(self.batch_size),
-            int(self.max_epochs),
-            int(self.patience),
-            bool(self.verbose),
-        )
-
-    def _train_one(self, head, width: int, Xs, tensors, idx, rng) -> tuple[nn.Module, TrainResult]:
+    def _train_one(
+        self, head, width: int, Xs, tensors, idx, rng
+    ) -> tuple[nn.Module, TrainingHistory]:
         """Build (seeded) and train one network with ``width`` outputs."""
         net = seeded(rng, lambda: build_mlp(Xs.shape[1], self.hidden_layers, width))
         train, val = ((Xs[i], *(t[i] for t in tensors)) for i in idx)
-        return net, train_network(net, head.loss, train, val, self._settings(), rng)
+        settings = network_settings(self)
+        return net, train_torch(net, reduced(head.loss), train, val, settings, rng)
 
     def predict_coefficients(self, X: ArrayLike) -> Array:
         """Learned r_t(x), shape (n_samples, K − 1), columns in the order of W's columns 1…."""
@@ -187,7 +176,7 @@ _COMMON_ATTRIBUTES = """
         w_sm-weighted mean (σ_t/σ_sm) and standard deviation of w_t/w_sm on the training set.
     networks_ : list of torch.nn.Sequential
         Trained networks in eval mode.
-    history_ : list of TrainResult
+    history_ : list of TrainingHistory
         Per network: ``train_loss``, ``val_loss`` (per-event weighted mean of the loss
         minimised: weighted MSE of the standardised target; for "bce" the BCE minus its
         value at z = 0, times 4/(c̄ s_t)²) and ``best_epoch``.
@@ -250,7 +239,7 @@ class RatioNetworkPerTerm(_RatioNetwork):
         if not 0 < self.bce_strength < 1:
             raise ValueError(f"bce_strength must lie in (0, 1), got {self.bce_strength}")
 
-    def _fit_networks(self, Xs, data: RatioTargets, idx, rng) -> list[TrainResult]:
+    def _fit_networks(self, Xs, data: RatioTargets, idx, rng) -> list[TrainingHistory]:
         self.networks_, self.heads_, history = [], [], []
         make_head = HEADS[self.loss]
         for t in range(data.ratio.shape[1]):
@@ -307,7 +296,7 @@ class RatioNetworkPolynomial(_RatioNetwork):
         self.n_threads = n_threads
         self.verbose = verbose
 
-    def _fit_networks(self, Xs, data: RatioTargets, idx, rng) -> list[TrainResult]:
+    def _fit_networks(self, Xs, data: RatioTargets, idx, rng) -> list[TrainingHistory]:
         head = MSEHead(self.target_mean_, self.target_scale_)
         tensors = head.tensors(data.weight, data.ratio)
         net, result = self._train_one(head, data.ratio.shape[1], Xs, tensors, idx, rng)

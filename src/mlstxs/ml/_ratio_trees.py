@@ -135,7 +135,7 @@ class RatioTreeRegressor(RatioMixin, BaseEstimator):
         if data.X.shape[0] < 2:
             raise ValueError("fewer than two events with w_sm > 0")
         rng = np.random.default_rng(self.random_state)
-        seeds = rng.integers(2**31 - 1, size=data.ratio.shape[1])
+        seeds = np.asarray(rng.integers(2**31 - 1, size=data.ratio.shape[1])).tolist()
         lgb = _lightgbm()
         self.regressors_ = [
             lgb.LGBMRegressor(

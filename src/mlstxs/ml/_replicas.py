@@ -157,7 +157,7 @@ def fit_replicas(
     seeds = rng.integers(2**31 - 1, size=int(n_replicas))
     estimators = []
     for seed in seeds:
-        counts = rng.poisson(1.0, size=X.shape[0])
+        counts = np.asarray(rng.poisson(1.0, size=X.shape[0]))
         keep = counts > 0
         est = clone(estimator)
         if "random_state" in est.get_params():

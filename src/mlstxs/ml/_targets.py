@@ -6,7 +6,8 @@ Every event carries the weight polynomial (spec §1.3)
 
 so that the per-event likelihood ratio to the SM is r(x, c) = 1 + Σ_t k_t(c) r_t(x) with the
 coefficient products k_(i,j)(c) = c̃_i c̃_j, c̃ = (1, c_1, …, c_n), over the term pairs of
-:func:`mlstxs.physics.weight_term_pairs` without the SM pair (0, 0). The learners estimate the
+:func:`mlstxs.physics.weight_term_pairs` without the SM pair (0, 0) (the monomials of
+:class:`mlstxs.physics.WeightPolynomial`). The learners estimate the
 coefficient functions r_t(x) = E[w_t | x] / E[w_sm | x] from (x, w) samples.
 """
 
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..physics import validate_operators, weight_term_names, weight_term_pairs
+from ..physics import WeightPolynomial, check_points, monomials
 
 Array = NDArray[np.float64]
 Pair = tuple[int, int]
@@ -43,14 +44,9 @@ def check_features(X: ArrayLike, n_features: int | None = None, name: str = "X")
 
 def check_operators(operators: Sequence[str]) -> tuple[str, ...]:
     """Known, unique operator names, in the order given (that of the columns of c points)."""
-    if isinstance(operators, str):
-        raise TypeError(f"operators must be a sequence of names, got the string {operators!r}")
-    ops = tuple(operators)
+    ops = WeightPolynomial(tuple(operators)).operators
     if not ops:
         raise ValueError("operators must name at least one Wilson coefficient")
-    if len(set(ops)) != len(ops):
-        raise ValueError(f"operators must be unique, got {ops}")
-    validate_operators(ops)
     return ops
 
 
@@ -64,12 +60,12 @@ def resolve_terms(
     ``None`` means all terms of ``operators`` in stored order. A subset (e.g. the linear terms
     only) truncates the polynomial: terms not learned count as zero in the ratio.
     """
-    ops = check_operators(operators)
-    valid = weight_term_pairs(ops)
+    poly = WeightPolynomial(check_operators(operators))
+    valid = list(poly.pairs)
     if terms is None:
         pairs = list(valid)
     else:
-        by_name = dict(zip(weight_term_names(ops), valid, strict=True))
+        by_name = dict(zip(poly.terms, valid, strict=True))
         pairs = [_term_pair(t, by_name, valid) for t in terms]
     if len(pairs) != n_columns:
         raise ValueError(
@@ -152,21 +148,10 @@ def term_coefficients(c_points: ArrayLike, pairs: Sequence[Pair], n_operators: i
     """Coefficient products k_(i,j)(c) = c̃_i c̃_j, c̃ = (1, c), shape (P, len(pairs)).
 
     ``c_points`` has shape (P, n_operators) (a single point of shape (n_operators,) is
-    accepted), columns in the order of the learner's ``operators``.
+    accepted), columns in the order of the learner's ``operators``; validated by
+    :func:`mlstxs.physics.check_points`, evaluated by :func:`mlstxs.physics.monomials`.
     """
-    c = np.asarray(c_points, dtype=np.float64)
-    if c.ndim == 1:
-        c = c[None, :]
-    if c.ndim != 2 or c.shape[1] != n_operators:
-        raise ValueError(
-            f"c_points must have shape (P, {n_operators}) (one column per operator), "
-            f"got {np.shape(c_points)}"
-        )
-    if not np.isfinite(c).all():
-        raise ValueError("c_points contains NaN or inf")
-    ct = np.hstack([np.ones((c.shape[0], 1)), c])
-    i, j = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
-    return ct[:, i] * ct[:, j]
+    return monomials(check_points(c_points, n_operators), pairs)
 
 
 def format_point(operators: Sequence[str], c: Array) -> str:
@@ -210,9 +195,8 @@ class RatioMixin:
         """
         coef = self.predict_coefficients(X)
         ops = tuple(self.operators)
-        k = term_coefficients(c_points, self.terms_[1:], len(ops))
-        ratio = 1.0 + coef @ k.T
+        c = check_points(c_points, len(ops), ops)
+        ratio = 1.0 + coef @ monomials(c, self.terms_[1:]).T
         if check_positive:
-            c = np.asarray(c_points, dtype=np.float64).reshape(k.shape[0], len(ops))
             raise_if_nonpositive(ratio, c, ops)
         return ratio

@@ -1,5 +1,14 @@
-"""Torch plumbing of the ratio networks: the MLP, thread/determinism settings, the epoch loop
-with early stopping, batched inference. Same conventions as :mod:`mlstxs.regions._dnn`."""
+"""The torch training core of the project's networks (ratio networks here, the region DNN of
+:mod:`mlstxs.regions._dnn`): thread/determinism settings, seeded construction, the epoch loop
+with early stopping (:func:`train_torch`), batched inference; and the ratio networks' MLP.
+
+Conventions: one Adam optimiser; each epoch shuffles the training rows with the caller's
+``numpy.random.Generator`` and runs contiguous mini-batches; the loss function returns one
+(weighted) loss per row and a batch minimises their mean; after every epoch the validation loss
+is computed in eval mode; training stops after ``patience`` epochs without a lower validation
+loss and the weights of the best epoch are restored. For a fixed generator and thread count
+the result is bit-identical on CPU (:func:`torch_settings`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +16,7 @@ import contextlib
 import copy
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -14,8 +24,23 @@ from torch import nn
 
 _INFERENCE_BATCH = 65_536
 
-LossFn = Callable[[torch.Tensor, tuple[torch.Tensor, ...]], torch.Tensor]
-"""(network output (n, m), batch tensors after X) → per-event weighted loss, shape (n,)."""
+RowLossFn = Callable[[torch.Tensor, tuple[torch.Tensor, ...]], torch.Tensor]
+"""(network output (n, m), batch tensors after X) → per-row weighted loss, shape (n,)."""
+
+LossFn = Callable[[torch.Tensor, tuple[torch.Tensor, ...], str], torch.Tensor]
+"""(network output (n, m), batch tensors after X, reduction) → the rows' weighted loss
+reduced by ``reduction``, ``"mean"`` (a training batch) or ``"sum"`` (the validation set), as
+the ``reduction`` of :mod:`torch.nn.functional` losses (0-d tensor)."""
+
+
+def reduced(row_loss: RowLossFn) -> LossFn:
+    """The :data:`LossFn` that takes the mean or the sum of ``row_loss`` over the rows."""
+
+    def loss(out: torch.Tensor, batch: tuple[torch.Tensor, ...], reduction: str) -> torch.Tensor:
+        rows = row_loss(out, batch)
+        return rows.mean() if reduction == "mean" else rows.sum()
+
+    return loss
 
 
 @contextlib.contextmanager
@@ -56,7 +81,8 @@ def seeded(rng: np.random.Generator, make: Callable[[], nn.Module]) -> nn.Module
 
 
 def batch_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:
-    """Contiguous batches; a trailing batch of one row is merged into the previous one."""
+    """Contiguous batches; a trailing batch of one row is merged into the previous one (a
+    BatchNorm layer cannot train on a single row)."""
     starts = list(range(0, n, batch_size))
     if len(starts) > 1 and n - starts[-1] == 1:
         starts.pop()
@@ -78,18 +104,50 @@ def split_events(
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """Optimiser and stopping settings (the estimators' hyperparameters)."""
+    """Optimiser and stopping settings of :func:`train_torch`: the same-named hyperparameters
+    of the estimators (Adam's learning rate, mini-batch size in rows, maximum epochs, epochs
+    without a lower validation loss before stopping, per-epoch printout)."""
 
     learning_rate: float
     batch_size: int
     max_epochs: int
     patience: int
-    verbose: bool
+    verbose: bool = False
+
+
+def network_settings(estimator: object) -> TrainSettings:
+    """Validate the torch hyperparameters an estimator shares (``hidden_layers``,
+    ``learning_rate``, ``batch_size``, ``max_epochs``, ``patience``, ``n_threads``,
+    ``verbose``) and return its :class:`TrainSettings`; ``ValueError`` naming a bad one."""
+    est: Any = estimator
+    if not (len(est.hidden_layers) > 0 and all(int(h) >= 1 for h in est.hidden_layers)):
+        raise ValueError(f"hidden_layers must be positive widths, got {est.hidden_layers}")
+    for name in ("batch_size", "max_epochs", "patience", "n_threads"):
+        if int(getattr(est, name)) < 1:
+            raise ValueError(f"{name} must be ≥ 1, got {getattr(est, name)}")
+    if not est.learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0, got {est.learning_rate}")
+    return TrainSettings(
+        float(est.learning_rate),
+        int(est.batch_size),
+        int(est.max_epochs),
+        int(est.patience),
+        bool(est.verbose),
+    )
 
 
 @dataclass
-class TrainResult:
-    """Loss history (per-event weighted mean losses) and the restored epoch."""
+class TrainingHistory:
+    """Loss history of :func:`train_torch` and the restored epoch.
+
+    Attributes
+    ----------
+    train_loss, val_loss : list of float
+        Per epoch: the mean training loss over the epoch's batches (train mode), and the
+        validation loss (eval mode); both per-row weighted means (see :func:`train_torch`).
+    best_epoch : int
+        0-based epoch whose weights were restored (lowest ``val_loss``).
+    """
 
     train_loss: list[float]
     val_loss: list[float]
@@ -97,7 +155,15 @@ class TrainResult:
 
     @property
     def n_epochs(self) -> int:
+        """Epochs run."""
         return len(self.val_loss)
+
+    def to_dict(self) -> dict:
+        return {
+            "train_loss": list(self.train_loss),
+            "val_loss": list(self.val_loss),
+            "best_epoch": self.best_epoch,
+        }
 
 
 def forward(net: nn.Module, X: torch.Tensor) -> torch.Tensor:
@@ -109,45 +175,84 @@ def forward(net: nn.Module, X: torch.Tensor) -> torch.Tensor:
         )
 
 
-def train_network(
+def _train_epoch(
+    net: nn.Module,
+    optimiser: torch.optim.Optimizer,
+    loss_fn: LossFn,
+    shuffled: list[torch.Tensor],
+    bounds: list[tuple[int, int]],
+) -> float:
+    """One pass over the shuffled rows in train mode; the row-weighted mean batch loss."""
+    net.train()
+    total = torch.zeros(())
+    for start, stop in bounds:
+        optimiser.zero_grad(set_to_none=True)
+        batch = tuple(t[start:stop] for t in shuffled)
+        loss = loss_fn(net(batch[0]), batch[1:], "mean")
+        loss.backward()
+        optimiser.step()
+        total += loss.detach() * (stop - start)
+    return float(total) / shuffled[0].shape[0]
+
+
+def train_torch(
     net: nn.Module,
     loss_fn: LossFn,
     train: tuple[torch.Tensor, ...],
     val: tuple[torch.Tensor, ...],
     settings: TrainSettings,
     rng: np.random.Generator,
-) -> TrainResult:
-    """Adam epochs over shuffled ``train = (X, *targets)``; stop after ``patience`` epochs
-    without a lower validation loss and restore the best weights (net left in eval mode).
+    *,
+    val_normalisation: float | None = None,
+) -> TrainingHistory:
+    """Train ``net`` with Adam and early stopping; restore the best epoch's weights.
 
-    The training loss of a batch is the mean of ``loss_fn`` over its rows (weights normalised
-    to mean 1 make it an unbiased estimate of the population loss); the validation loss is the
-    sum over ``val`` divided by its number of rows.
+    Parameters
+    ----------
+    net : torch.nn.Module
+        Trained in place; left in eval mode with the weights of ``best_epoch``.
+    loss_fn : callable
+        ``loss_fn(net(X), targets, reduction)``: mean (``"mean"``) or sum (``"sum"``) over
+        the rows of their (weighted) losses ℓ_i; :func:`reduced` makes one from per-row
+        losses, a :mod:`torch.nn.functional` loss with weights is one.
+    train, val : tuple of torch.Tensor
+        ``(X, *targets)``, each tensor with the rows along dimension 0.
+    settings : TrainSettings
+    rng : numpy.random.Generator
+        Draws the permutation of the training rows of every epoch.
+    val_normalisation : float, optional
+        D of the validation loss below; default the number of validation rows.
+
+    Returns
+    -------
+    TrainingHistory
+
+    Notes
+    -----
+    A batch B minimises (1/|B|) Σ_{i∈B} ℓ_i (with weights normalised to mean 1 an unbiased
+    estimate of the population loss); the epoch's training loss is Σ_B |B| L_B / n. The
+    validation loss, in eval mode without gradients, is Σ_i ℓ_i / D. Stops after
+    ``settings.patience`` epochs without a lower validation loss, or after
+    ``settings.max_epochs``; ``RuntimeError`` if no validation loss was finite.
     """
     optimiser = torch.optim.Adam(net.parameters(), lr=settings.learning_rate)
     bounds = batch_bounds(train[0].shape[0], settings.batch_size)
-    result = TrainResult([], [], -1)
+    norm = val[0].shape[0] if val_normalisation is None else val_normalisation
+    history = TrainingHistory([], [], -1)
     best_loss, best_state, wait = np.inf, None, 0
     for epoch in range(settings.max_epochs):
         perm = torch.from_numpy(rng.permutation(train[0].shape[0]))
-        shuffled = [t[perm] for t in train]
-        net.train()
-        total = torch.zeros(())
-        for start, stop in bounds:
-            optimiser.zero_grad(set_to_none=True)
-            batch = tuple(t[start:stop] for t in shuffled)
-            loss = loss_fn(net(batch[0]), batch[1:]).mean()
-            loss.backward()
-            optimiser.step()
-            total += loss.detach() * (stop - start)
+        train_loss = _train_epoch(net, optimiser, loss_fn, [t[perm] for t in train], bounds)
         with torch.no_grad():
-            val_loss = float(loss_fn(forward(net, val[0]), val[1:]).sum()) / val[0].shape[0]
-        result.train_loss.append(float(total) / train[0].shape[0])
-        result.val_loss.append(val_loss)
+            val_loss = float(loss_fn(forward(net, val[0]), val[1:], "sum")) / norm
+        history.train_loss.append(train_loss)
+        history.val_loss.append(val_loss)
         if settings.verbose:
-            print(f"epoch {epoch}: train {result.train_loss[-1]:.6g}  val {val_loss:.6g}")
+            print(
+                f"epoch {epoch}: train_loss {train_loss:.6g}  val_loss {val_loss:.6g}", flush=True
+            )
         if val_loss < best_loss:
-            best_loss, result.best_epoch, wait = val_loss, epoch, 0
+            best_loss, history.best_epoch, wait = val_loss, epoch, 0
             best_state = copy.deepcopy(net.state_dict())
         else:
             wait += 1
@@ -157,4 +262,4 @@ def train_network(
         raise RuntimeError("training diverged: the validation loss is not finite")
     net.load_state_dict(best_state)
     net.eval()
-    return result
+    return history

@@ -211,8 +211,13 @@ def squared_me_terms(
     shape (N, K) with columns in the order of ``weight_term_names(table.operators)``
     (spec §4.3; benchmark points of spec §5.5).
     """
+    q1, q2, q3, q4, qH = (np.atleast_2d(np.asarray(v, dtype=float)) for v in (p1, p2, p3, p4, pH))
     basis = helicity_basis(
-        *(np.atleast_2d(np.asarray(v, dtype=float)) for v in (p1, p2, p3, p4, pH)),
+        q1,
+        q2,
+        q3,
+        q4,
+        qH,
         M_Z=table.sm.M_Z,
         Gamma_Z=table.sm.Gamma_Z,
     )

@@ -44,7 +44,7 @@ def validate_operators(operators: Iterable[str]) -> tuple[str, ...]:
     return tuple(o for o in OPERATORS if o in chosen)
 
 
-def weight_term_pairs(operators: Sequence[str]) -> list[tuple[int, int]]:
+def weight_term_pairs(operators: Sequence[object]) -> list[tuple[int, int]]:
     """Index pairs (i, j), i ≤ j, of the weight polynomial in stored order.
 
     Index 0 is the SM, index a+1 the operator ``operators[a]``. The order is the SM term

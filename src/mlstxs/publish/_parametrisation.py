@@ -91,7 +91,9 @@ class RegionParametrisation:
 
     def terms(self) -> list[tuple[tuple[str, ...], float, float]]:
         """``(params, value, error)`` of every term: linear first, then quadratic."""
-        out = [((op,), self.A[op], self.A_err[op]) for op in self.A]
+        out: list[tuple[tuple[str, ...], float, float]] = [
+            ((op,), self.A[op], self.A_err[op]) for op in self.A
+        ]
         out += [(tuple(k.split(PAIR_SEP)), self.B[k], self.B_err[k]) for k in self.B]
         return out
 
@@ -125,7 +127,10 @@ class RegionParametrisation:
         if missing:
             raise ParametrisationFormatError(f"bad field '{missing[0]}': missing")
         ops = tuple(d["parameters"])
-        A, A_err, B, B_err = {}, {}, {}, {}
+        A: dict[str, float] = {}
+        A_err: dict[str, float] = {}
+        B: dict[str, float] = {}
+        B_err: dict[str, float] = {}
         for i, t in enumerate(d["terms"]):
             params = t.get("params") if isinstance(t, dict) else None
             if not params or len(params) > 2 or any(p not in ops for p in params):
@@ -196,7 +201,8 @@ def region_parametrisation(
         if (i, j) == (0, 0):
             continue
         key = ops[j - 1] if i == 0 else f"{ops[i - 1]}{PAIR_SEP}{ops[j - 1]}"
-        vals[key], errs[key] = mc_ratio(sample.columns[term][mask], y, n_trials)
+        ratio = mc_ratio(sample.columns[term][mask], y, n_trials)  # floats: no index
+        vals[key], errs[key] = float(ratio.value), float(ratio.error)
     return RegionParametrisation(
         name=name,
         operators=tuple(ops),

@@ -15,12 +15,12 @@ relative class weights stay physical (paper §III.C) and the optimisation does n
 units of the weights (pb per event are ~10⁻⁸). Features are standardised with the weighted mean
 and standard deviation of the training set. Early stopping monitors the weighted validation
 loss (the paper monitors the validation accuracy; the loss is smooth and is what is minimised)
-and restores the weights of the best epoch.
+and restores the weights of the best epoch. The epoch loop is the project's torch training
+core, :func:`mlstxs.ml.train_torch`.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 
 import numpy as np
@@ -32,11 +32,16 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn import functional as F
 
-from ..ml._targets import check_features
-from ..ml._torch_fit import torch_settings
+from ..ml import (
+    check_features,
+    forward,
+    network_settings,
+    seeded,
+    torch_settings,
+    train_torch,
+)
 
 Array = NDArray[np.float64]
-_INFERENCE_BATCH = 65_536
 
 
 def build_network(n_features: int, hidden_layers: Sequence[int]) -> nn.Sequential:
@@ -70,12 +75,13 @@ def _check_target(X: Array, y: ArrayLike, w: ArrayLike | None, name: str) -> tup
     return y.astype(np.float64), w
 
 
-def _batch_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:
-    """Contiguous batches; a trailing batch of one row (BatchNorm cannot train on it) is merged."""
-    starts = list(range(0, n, batch_size))
-    if len(starts) > 1 and n - starts[-1] == 1:
-        starts.pop()
-    return list(zip(starts, [*starts[1:], n], strict=True))
+def weighted_bce(
+    logits: torch.Tensor, batch: tuple[torch.Tensor, ...], reduction: str
+) -> torch.Tensor:
+    """Σ_i or mean_i of w_i [softplus(z_i) − y_i z_i] for logits (n, 1) and ``batch = (y, w)``
+    (the loss of the module docstring before the division by Σ w)."""
+    y, w = batch
+    return F.binary_cross_entropy_with_logits(logits.squeeze(1), y, weight=w, reduction=reduction)
 
 
 class DNNClassifier(ClassifierMixin, BaseEstimator):
@@ -159,7 +165,7 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         ``eval_set = (X_val, y_val, w_val)`` (``w_val`` may be None) is the early-stopping set;
         without it a random ``validation_fraction`` of the rows is held out. Returns ``self``.
         """
-        self._check_hyperparameters()
+        settings = network_settings(self)
         X = check_features(X)
         y, w = _check_target(X, y, sample_weight, "")
         rng = np.random.default_rng(self.random_state)
@@ -173,20 +179,20 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         scale = np.sqrt(np.average((train[0] - self.mean_) ** 2, axis=0, weights=wt))
         self.scale_ = np.where(scale > 0, scale, 1.0)
         with torch_settings(self.n_threads):
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(int(rng.integers(2**63 - 1)))
-                self.model_ = build_network(self.n_features_in_, self.hidden_layers)
-            self._train(self._tensors(*train), self._tensors(*val), rng)
+            self.model_ = seeded(rng, lambda: build_network(X.shape[1], self.hidden_layers))
+            val_t = self._tensors(*val)
+            history = train_torch(
+                self.model_,
+                weighted_bce,
+                self._tensors(*train),
+                val_t,
+                settings,
+                rng,
+                val_normalisation=float(val_t[2].sum()),
+            )
+        self.history_ = {"train_loss": history.train_loss, "val_loss": history.val_loss}
+        self.best_epoch_, self.n_epochs_ = history.best_epoch, history.n_epochs
         return self
-
-    def _check_hyperparameters(self) -> None:
-        if not (len(self.hidden_layers) > 0 and all(int(h) >= 1 for h in self.hidden_layers)):
-            raise ValueError(f"hidden_layers must be positive widths, got {self.hidden_layers}")
-        for name in ("batch_size", "max_epochs", "patience", "n_threads"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be ≥ 1, got {getattr(self, name)}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
 
     def _split(self, X, y, w, eval_set, rng) -> tuple[tuple[Array, ...], tuple[Array, ...]]:
         """(X, y, w) of the training and of the validation set."""
@@ -219,81 +225,12 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
     def _standardise(self, X: Array) -> torch.Tensor:
         return torch.from_numpy(((X - self.mean_) / self.scale_).astype(np.float32))
 
-    def _train(
-        self,
-        train: tuple[torch.Tensor, ...],
-        val: tuple[torch.Tensor, ...],
-        rng: np.random.Generator,
-    ) -> None:
-        """Epoch loop with early stopping; keeps the best state and the loss history."""
-        optimiser = torch.optim.Adam(self.model_.parameters(), lr=self.learning_rate)
-        bounds = _batch_bounds(train[0].shape[0], int(self.batch_size))
-        self.history_: dict[str, list[float]] = {"train_loss": [], "val_loss": []}
-        best_loss, best_state, self.best_epoch_, wait = np.inf, None, -1, 0
-        for epoch in range(int(self.max_epochs)):
-            perm = torch.from_numpy(rng.permutation(train[0].shape[0]))
-            train_loss = self._epoch(optimiser, [t[perm] for t in train], bounds)
-            val_loss = self._loss(*val)
-            self.history_["train_loss"].append(train_loss)
-            self.history_["val_loss"].append(val_loss)
-            if self.verbose:
-                print(
-                    f"epoch {epoch}: train_loss {train_loss:.6g}  val_loss {val_loss:.6g}",
-                    flush=True,
-                )
-            if val_loss < best_loss:
-                best_loss, self.best_epoch_, wait = val_loss, epoch, 0
-                best_state = copy.deepcopy(self.model_.state_dict())
-            else:
-                wait += 1
-                if wait >= self.patience:
-                    break
-        if best_state is None:
-            raise RuntimeError("training diverged: the validation loss is not finite")
-        self.n_epochs_ = len(self.history_["val_loss"])
-        self.model_.load_state_dict(best_state)
-        self.model_.eval()
-
-    def _epoch(
-        self,
-        optimiser: torch.optim.Optimizer,
-        data: list[torch.Tensor],
-        bounds: list[tuple[int, int]],
-    ) -> float:
-        """One pass over shuffled (X, y, w); returns the weighted mean training loss."""
-        X, y, w = data
-        self.model_.train()
-        total = torch.zeros(())
-        for start, stop in bounds:
-            optimiser.zero_grad(set_to_none=True)
-            logits = self.model_(X[start:stop]).squeeze(1)
-            loss = F.binary_cross_entropy_with_logits(logits, y[start:stop], weight=w[start:stop])
-            loss.backward()
-            optimiser.step()
-            total += loss.detach() * (stop - start)
-        return float(total) / X.shape[0]
-
-    def _logits(self, X: torch.Tensor) -> torch.Tensor:
-        self.model_.eval()
-        with torch.no_grad():
-            return torch.cat(
-                [
-                    self.model_(X[i : i + _INFERENCE_BATCH]).squeeze(1)
-                    for i in range(0, X.shape[0], _INFERENCE_BATCH)
-                ]
-            )
-
-    def _loss(self, X: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> float:
-        """Weighted mean BCE in eval mode (``w`` normalised to mean 1)."""
-        loss = F.binary_cross_entropy_with_logits(self._logits(X), y, weight=w, reduction="sum")
-        return float(loss) / float(w.sum())
-
     def decision_function(self, X: ArrayLike) -> Array:
         """Logit z(x), shape (n,); s_DNN = σ(z)."""
         check_is_fitted(self, "model_")
         X = check_features(X, self.n_features_in_)
         with torch_settings(self.n_threads):
-            return self._logits(self._standardise(X)).numpy().astype(np.float64)
+            return forward(self.model_, self._standardise(X)).squeeze(1).numpy().astype(np.float64)
 
     def predict_proba(self, X: ArrayLike) -> Array:
         """Class probabilities, shape (n, 2): columns (SM, SMEFT); column 1 is s_DNN(x)."""
@@ -302,4 +239,11 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: ArrayLike) -> NDArray[np.int64]:
         """Most probable class (0 or 1) per row."""
-        return self.classes_[(self.decision_function(X) > 0).astype(np.int64)]
+        z = self.decision_function(X)
+        return self.classes_[(z > 0).astype(np.int64)]
+
+    def __sklearn_tags__(self):
+        """Binary classifier with the labels 0 (SM) and 1 (SMEFT) only."""
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags

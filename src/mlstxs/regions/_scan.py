@@ -207,4 +207,5 @@ def scan_lines(
     j = int(np.nanargmax(best[1]))
     c, z, s_, b_ = (float(v) for v in best[:, j])
     kept = {k: v.copy() for k, v in ev.items()}  # for landscape(); immune to caller edits
-    return LineScan(a, *best, float(a[j]), c, z, s_, b_, eps, mb, kept)
+    intercepts, z_best, s_best, b_best = best
+    return LineScan(a, intercepts, z_best, s_best, b_best, float(a[j]), c, z, s_, b_, eps, mb, kept)

@@ -36,6 +36,8 @@ class SVMBoundary(ClassifierMixin, BaseEstimator):
     svc_ : LinearSVC
     boundary_ : LinearBoundary
         The fitted region, class 1 side, in physical units.
+    n_features_in_ : int
+        2.
     """
 
     def __init__(
@@ -73,6 +75,7 @@ class SVMBoundary(ClassifierMixin, BaseEstimator):
             random_state=self.random_state,
         ).fit(self.scaler_.transform(X), y, sample_weight=w)
         self.classes_ = self.svc_.classes_
+        self.n_features_in_ = X.shape[1]
         self.boundary_ = LinearBoundary.from_standardized(
             self.svc_.coef_[0],
             float(self.svc_.intercept_[0]),
@@ -87,7 +90,15 @@ class SVMBoundary(ClassifierMixin, BaseEstimator):
         return self.svc_.decision_function(self.scaler_.transform(np.asarray(X, dtype=float)))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        """Class (``classes_[0]`` or ``classes_[1]``) per row of X (N, 2)."""
+        z = self.decision_function(X)
+        return self.classes_[(z > 0).astype(int)]
+
+    def __sklearn_tags__(self):
+        """Binary classifier (one boundary line)."""
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
 
 
 def sm_vs_eft_dataset(

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..physics import check_luminosity, events_per_pb
 from ..stats import NotEvaluable, asimov_z
-
-PB_TO_FB = 1000.0
-"""Cross sections in pb times an integrated luminosity in fb⁻¹ need this factor for events."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,7 +152,7 @@ class ThresholdResult:
     def to_dict(self, curve: bool = False) -> dict:
         """JSON-ready summary; with ``curve=True`` also the full curve (one entry per
         distinct score: large for big samples). Non-evaluable curve points are ``None``."""
-        out = {
+        out: dict[str, Any] = {
             "threshold": self.threshold,
             "z": self.z,
             "s": self.s,
@@ -242,11 +241,8 @@ def oracle_region(
     w0, w1 = ev["w_sm"], ev["w_c"]
     if (w0 < 0).any():
         raise ValueError(f"w_sm has {int((w0 < 0).sum())} negative SM weights")
-    lumi = float(luminosity_fb)
-    if not (math.isfinite(lumi) and lumi > 0):
-        raise ValueError(f"luminosity_fb must be positive and finite, got {luminosity_fb}")
+    scale = events_per_pb(check_luminosity(luminosity_fb))
     pos = w0 > 0
     ratio = np.where(w1 > 0, np.inf, np.where(w1 < 0, -np.inf, 1.0))  # for w_sm = 0
     np.divide(w1, w0, out=ratio, where=pos)
-    scale = lumi * PB_TO_FB
     return best_threshold(ratio, (w1 - w0) * scale, w0 * scale, epsilon)

@@ -7,7 +7,7 @@ Each builder takes the study dict and returns a :class:`~matplotlib.figure.Figur
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.colors import LogNorm, TwoSlopeNorm
+from matplotlib.colors import LogNorm, Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from ..study import StudyResult
@@ -199,6 +199,7 @@ def fig5_boundaries(study: StudyResult) -> Figure:
     ax = axes[0, 0]
     finite = ratio[np.isfinite(ratio)]
     signed = bool(finite.size) and finite.min() < 0 < finite.max()
+    norm: Normalize | None
     if signed:  # a diverging map centred on no excess
         norm, cmap = TwoSlopeNorm(0.0, finite.min(), finite.max()), "RdBu_r"
     else:  # one sign: a sequential map

@@ -100,6 +100,6 @@ def markdown_escape(text: str) -> str:
     return str(text).replace("\\", "\\\\").replace("|", "\\|")
 
 
-def html_escape(text: str) -> str:
+def html_escape(text: object) -> str:
     """HTML-escape ``text`` (quotes included)."""
     return html.escape(str(text), quote=True)

@@ -6,6 +6,7 @@ import base64
 import csv
 import json
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..study import STXS_DEFINITION, RegionCard, StudyResult, load_card
@@ -36,7 +37,7 @@ nav#toc ol ol { font-size: 90%; columns: 2; }
 """
 
 
-def _kv_table(pairs: list[tuple[str, object]], table_id: str) -> str:
+def _kv_table(pairs: Sequence[tuple[str, object]], table_id: str) -> str:
     rows = "".join(
         f"<tr><th>{html_escape(k)}</th><td style='text-align:left'>"
         f"{html_escape('—' if v is None else v)}</td></tr>"
@@ -45,8 +46,8 @@ def _kv_table(pairs: list[tuple[str, object]], table_id: str) -> str:
     return f'<table id="{table_id}"><tbody>{rows}</tbody></table>'
 
 
-def _csv_table(path: Path) -> str:
-    """A CSV file rendered as it is (for tables the study does not know)."""
+def _csv_table(path: Path, caption: str = "") -> str:
+    """A CSV file rendered as it is (for tables the study does not know), with a caption."""
     with path.open(newline="") as f:
         rows = list(csv.reader(f))
     if not rows:
@@ -57,7 +58,8 @@ def _csv_table(path: Path) -> str:
     )
     return (
         f'<table id="table-{html_escape(path.stem)}"><caption><b>{html_escape(path.stem)}'
-        f"</b></caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"</b>{': ' + html_escape(caption) if caption else ''}</caption><thead><tr>{head}</tr>"
+        f"</thead><tbody>{body}</tbody></table>"
     )
 
 
@@ -79,13 +81,14 @@ def _tables_section(study: StudyResult, tables: list[Path]) -> str:
     )
 
 
-def _figures_section(figures: list[Path]) -> str:
+def _figures_section(figures: list[Path], captions: dict[str, str] | None = None) -> str:
+    captions = FIGURE_CAPTIONS if captions is None else captions
     parts = ["<h2 id='figures'>Figures</h2>"]
     for path in figures:
         if path.suffix.lower() != ".png" or not path.is_file():
             continue
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        caption = FIGURE_CAPTIONS.get(path.stem, "")
+        caption = captions.get(path.stem, "")
         parts.append(
             f'<figure id="{html_escape(path.stem)}"><img alt="{html_escape(path.stem)}"'
             f' src="data:image/png;base64,{data}"/><figcaption><b>'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -101,6 +102,7 @@ def plot_contours(limits: LimitsResult, out_dir: Path) -> list[Path]:
                 ax.set_title(obs, fontsize="small", color=color)
                 ax.set_xlim(*xlim)
                 ax.set_ylim(*ylim)
+                ax.minorticks_off()  # small panels; and each tick costs drawing time
                 ax.label_outer()
             for ax in axes.flat[len(per_obs) :]:
                 ax.set_visible(False)
@@ -117,10 +119,11 @@ def plot_contours(limits: LimitsResult, out_dir: Path) -> list[Path]:
 
 def _contour_legend(fig: Figure, limits: LimitsResult, with_reference: bool) -> None:
     """The line-style key below the panels and the toolkit label above them."""
+    from matplotlib.artist import Artist
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles = [
+    handles: list[Artist] = [
         Line2D([], [], color="k", ls="-", label="68 % CL"),
         Line2D([], [], color="k", ls="--", label="95 % CL"),
         Line2D([], [], color="k", marker="+", ls="", ms=10, label="SM"),
@@ -205,7 +208,9 @@ def write_limit_tables(limits: LimitsResult, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     ops = list(limits.intervals)
     paths = []
-    tables = [("limits", limits.intervals, limits.fisher_fraction)]
+    tables: list[tuple[str, dict[str, Any], dict[str, float | None] | None]] = [
+        ("limits", limits.intervals, limits.fisher_fraction)
+    ]
     if limits.observed:
         tables.append(("limits_observed", limits.observed["intervals"], None))
     for name, intervals, fisher in tables:
@@ -225,13 +230,124 @@ def write_limit_tables(limits: LimitsResult, out_dir: Path) -> list[Path]:
     return paths
 
 
+TABLE_CAPTIONS = {
+    "limits": "expected (Asimov, c = 0) 95 % CL intervals of each operator with the others at "
+    "0, and the fraction of the optimal Fisher information each observable keeps",
+    "limits_observed": "95 % CL intervals from one Poisson pseudo-experiment at c = 0, the same "
+    "events for every observable",
+}
+"""Captions of the limits tables."""
+
+
+def figure_captions(limits: LimitsResult) -> dict[str, str]:
+    """Captions of the limits figures, by file stem."""
+    caps = {
+        f"scan_{op}": f"Δ(−2 ln L) of {op} (Asimov data at c = 0, the other operators at 0) for "
+        "every observable; the dotted lines are the 68 % and 95 % CL thresholds 1 and 3.84."
+        for op in limits.operators
+    }
+    for pair in limits.scans_2d:
+        a, b = pair.split(",")
+        caps[f"contour_{a}_{b}"] = (
+            f"68 % and 95 % CL regions in ({a}, {b}), one panel per observable, on grids "
+            "sized to each observable's own contour; grey: the optimum's 95 % region."
+        )
+    post = (limits.bayes or {}).get("two_dimensional") or {}
+    if post:
+        caps[f"posterior_{'_'.join(post['operators'])}"] = (
+            "Nested-sampling (UltraNest) posterior of the true-ratio unbinned likelihood with "
+            f"uniform priors on {', '.join(post['operators'])}."
+        )
+    return caps
+
+
+def _interval_text(iv: dict | None) -> str:
+    pieces = (iv or {}).get("pieces") or []
+    return " ∪ ".join(f"[{lo:+.3g}, {hi:+.3g}]" for lo, hi in pieces) or "n/a"
+
+
+def _observed_table(limits: LimitsResult) -> str:
+    from html import escape
+
+    obs_iv = (limits.observed or {}).get("intervals", {})
+    rows = "".join(
+        f"<tr><th>{escape(obs)}</th>"
+        + "".join(
+            f"<td>{_interval_text(obs_iv.get(o, {}).get(obs, {}).get('0.95'))}</td>"
+            for o in limits.operators
+        )
+        + "</tr>"
+        for obs in limits.observables
+    )
+    head = "".join(f"<th>{escape(o)} 95 % CL</th>" for o in limits.operators)
+    n = (limits.observed or {}).get("n_observed")
+    return (
+        f"<table id='table-limits_observed'><caption><b>limits_observed</b>: "
+        f"{TABLE_CAPTIONS['limits_observed']} ({n} events).</caption><thead><tr>"
+        f"<th>Observable</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def limits_summary_html(limits: LimitsResult) -> str:
+    """The opening paragraph of ``limits.html``, written from the result's numbers."""
+    from html import escape
+
+    op = limits.fisher_operator
+    per = limits.intervals.get(op, {})
+    width = {
+        obs: sum(hi - lo for lo, hi in (per.get(obs, {}).get("0.95") or {}).get("pieces") or [])
+        for obs in limits.observables
+    }
+    known = {o: w for o, w in width.items() if w > 0}
+    frac = limits.fisher_fraction
+    text = (
+        f"SMEFT limits on {', '.join(escape(o) for o in limits.operators)} from "
+        f"{len(limits.observables)} observables of one {escape(limits.sample.level)}-level "
+        f"sample ({limits.sample.n_events:,} events) at {limits.luminosity_fb:g} fb<sup>−1</sup>, "
+        f"Λ = {limits.lambda_TeV:g} TeV."
+    )
+    if known:
+        best = min(known, key=lambda o: known[o])
+        worst = max(known, key=lambda o: known[o])
+        text += (
+            f" The expected 95 % CL interval on {escape(op)} is narrowest with "
+            f"<b>{escape(best)}</b> ({_interval_text(per[best].get('0.95'))}) and widest with "
+            f"<b>{escape(worst)}</b> ({_interval_text(per[worst].get('0.95'))}), "
+            f"{known[worst] / known[best]:.2f} times wider."
+        )
+    ranked = sorted(((f, o) for o, f in frac.items() if f is not None), reverse=True)
+    if ranked:
+        text += (
+            f" Of the optimal Fisher information on {escape(op)} the observables keep: "
+            + ", ".join(f"{escape(o)} {f:.3f}" for f, o in ranked)
+            + "."
+        )
+    rows = "".join(
+        f"<tr><th>{escape(obs)}</th>"
+        + "".join(
+            f"<td>{_interval_text(limits.intervals[o].get(obs, {}).get('0.95'))}</td>"
+            for o in limits.operators
+        )
+        + f"<td>{'n/a' if frac.get(obs) is None else f'{frac[obs]:.3f}'}</td></tr>"
+        for obs in limits.observables
+    )
+    head = "".join(f"<th>{escape(o)} 95 % CL</th>" for o in limits.operators)
+    return (
+        f"<section id='summary'><h2>Summary</h2><p>{text}</p>"
+        "<table id='limits-headline'><caption>Expected 95 % CL intervals (Asimov data at c = 0, "
+        f"one operator at a time) and the Fisher fraction on {escape(op)}.</caption><thead>"
+        f"<tr><th>Observable</th>{head}<th>Fisher fraction</th></tr></thead><tbody>{rows}"
+        "</tbody></table></section>"
+    )
+
+
 def write_limits_html(
     limits: LimitsResult, out_dir: Path, tables: list[Path], figures: list[Path]
 ) -> Path:
     """``limits.html``: the SMEFT-fit section of the report, one self-contained file."""
     from html import escape
 
-    from ._html import _CSS, _csv_table, _figures_section, _kv_table
+    from ._html import _CSS, _figure_entries, _figures_section, _kv_table, toc_html
 
     notes = [escape(n) for n in limits.notes]
     for op, per in limits.intervals.items():
@@ -241,18 +357,19 @@ def write_limits_html(
             if iv.get("note")
         ]
     settings = [(k, v) for k, v in limits.settings.items()]
-    body = [
-        "<h1>mlstxs SMEFT limits: p p → Z(ℓℓ) H(b b̄)</h1>",
-        f"<p>{len(limits.observables)} observables of one sample "
-        f"({limits.sample.n_events} events, {limits.sample.level} level) at "
-        f"{limits.luminosity_fb:g} fb⁻¹; "
-        f"Λ = {limits.lambda_TeV:g} TeV. "
-        "Expected intervals from Asimov data at c = 0, observed from one pseudo-experiment; "
-        "each operator with the others fixed at 0. The Fisher fraction is the information on "
-        f"{escape(limits.fisher_operator)} kept relative to the unbinned likelihood with the "
-        "true per-event ratio.</p>",
-        "<h2>Intervals</h2>",
-        *(_csv_table(p) for p in tables if p.suffix == ".csv"),
+    observed = ""
+    if limits.observed:
+        observed = _observed_table(limits)
+    sections = [
+        (
+            "intervals",
+            "Observed intervals",
+            "<h2 id='intervals'>Observed intervals</h2>"
+            + observed
+            + "<p class='note'>The expected intervals are in the summary. Files: "
+            + ", ".join(f"<code>tables/{escape(p.name)}</code>" for p in tables)
+            + " (bounds and widths).</p>",
+        ),
     ]
     bayes = (limits.bayes or {}).get("one_dimensional") or {}
     if bayes:
@@ -260,14 +377,39 @@ def write_limits_html(
             (f"{op} 95 % credible (highest density)", str(v["0.95"]["highest_density"]))
             for op, v in bayes.items()
         ]
-        body += [
-            "<h2>Nested sampling (true-ratio unbinned likelihood, uniform priors)</h2>",
-            _kv_table(rows, "bayes"),
-        ]
-    body.append(_figures_section(figures))
+        sections.append(
+            (
+                "bayes",
+                "Nested sampling",
+                "<h2 id='bayes'>Nested sampling (true-ratio unbinned likelihood, uniform "
+                "priors)</h2>" + _kv_table(rows, "bayes-table"),
+            )
+        )
+    sections.append(("figures", "Figures", _figures_section(figures, figure_captions(limits))))
     if notes:
-        body += ["<h2>Notes</h2><ul>", *(f"<li>{n}</li>" for n in notes), "</ul>"]
-    body += ["<h2>Settings</h2>", _kv_table(settings, "settings")]
+        sections.append(
+            (
+                "notes",
+                "Notes",
+                "<h2 id='notes'>Notes</h2><ul>" + "".join(f"<li>{n}</li>" for n in notes) + "</ul>",
+            )
+        )
+    sections.append(
+        (
+            "settings",
+            "Settings",
+            "<h2 id='settings'>Settings</h2>" + _kv_table(settings, "settings-table"),
+        )
+    )
+    toc: list[tuple[str, str, list[tuple[str, str]]]] = [("summary", "Summary", [])] + [
+        (a, t, _figure_entries(figures) if a == "figures" else []) for a, t, _ in sections
+    ]
+    body = [
+        "<h1 id='top'>mlstxs SMEFT limits: p p → Z(ℓℓ) H(b b̄)</h1>",
+        limits_summary_html(limits),
+        toc_html(toc),
+        *(html for _, _, html in sections),
+    ]
     html = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'/>"
         f"<title>mlstxs SMEFT limits</title><style>{_CSS}</style></head><body>"

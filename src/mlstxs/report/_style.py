@@ -8,7 +8,7 @@ Figures are built on :class:`matplotlib.figure.Figure` with an Agg canvas, never
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import mplhep
@@ -19,7 +19,10 @@ from matplotlib.figure import Figure
 
 from ..study import LimitsResult, StudyResult
 
-STYLE: dict[str, Any] = {
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType  # matplotlib >= 3.9
+
+STYLE: dict[RcKeyType, Any] = {
     **mplhep.style.CMS,
     "font.size": 13,
     "axes.labelsize": "medium",

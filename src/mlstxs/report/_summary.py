@@ -202,13 +202,14 @@ def finding_dnn_vs_scan(study: StudyResult) -> Finding | None:
         )
         recovered = sum(
             (r := ix.summary("DNN+SVM+scan", lab, e, "z_test")).mean is not None
+            and sv.mean is not None
             and sv.mean - r.mean <= max(math.hypot(r.std or 0.0, sv.std or 0.0), 1e-12)
             for lab, e, _, sv in short
         )
-        dnn_quality = [
+        dnn_means = [
             ix.ratio_summary("DNN-threshold", "oracle", lab, e).mean for lab, e, _, _ in short
         ]
-        dnn_quality = [q for q in dnn_quality if q is not None]
+        dnn_quality = [q for q in dnn_means if q is not None]
         quality = (
             f" The DNN score itself is weak there: a threshold on it keeps "
             f"{_f(min(dnn_quality))}–{_f(max(dnn_quality))} of the optimum in those cells "
@@ -233,9 +234,10 @@ def finding_combination(study: StudyResult) -> Finding | None:
     eps = reference_epsilon(ix)
     rows = []
     for method in ["STXS", *line_methods(ix), "oracle"]:
-        z = [ix.summary(method, label, eps, "z_test").mean for label in ix.slice_labels]
-        if method not in ix.methods or any(v is None for v in z):
+        means = [ix.summary(method, label, eps, "z_test").mean for label in ix.slice_labels]
+        if method not in ix.methods or any(v is None for v in means):
             continue
+        z = [v for v in means if v is not None]
         rows.append((method, sum(z), math.sqrt(sum(v * v for v in z))))
     if not rows:
         return None

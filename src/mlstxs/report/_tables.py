@@ -187,7 +187,7 @@ def boundary_tables(ix: StudyIndex) -> list[Table]:
     if not ix.epsilons:
         return []
     first = ix.epsilons[0]
-    rows = tuple(
+    rows: tuple[tuple[tuple[str, ...], tuple[Summary, ...]], ...] = tuple(
         ((s,), tuple(ix.summary("SVM", s, first, k) for k in _LINE_COLUMNS))
         for s in ix.slice_labels
     )

@@ -120,22 +120,22 @@ def asimov_z(s: ArrayLike, b: ArrayLike, epsilon: ArrayLike = 0.0) -> np.ndarray
     (tested against a 60-digit mpmath evaluation of eq. (8)); see the module docstring
     for the rearranged form. For s ≪ b, Z → s/√(b + σ_b²).
     """
-    s, b, eps = (np.asarray(v, dtype=float) for v in (s, b, epsilon))
-    shape = np.broadcast_shapes(s.shape, b.shape, eps.shape)
-    s, b = (np.broadcast_to(v, shape).ravel() for v in (s, b))
+    sv, bv, eps = (np.asarray(v, dtype=float) for v in (s, b, epsilon))
+    shape = np.broadcast_shapes(sv.shape, bv.shape, eps.shape)
+    sv, bv = (np.broadcast_to(v, shape).ravel() for v in (sv, bv))
     per_region_eps = eps.size > 1  # a single ε (the usual case) is not broadcast
     eps = np.broadcast_to(eps, shape).ravel() if per_region_eps else eps.reshape(1)
     with np.errstate(invalid="ignore"):
-        ok = np.isfinite(s) & np.isfinite(b) & (b > 0) & (s > -b)
+        ok = np.isfinite(sv) & np.isfinite(bv) & (bv > 0) & (sv > -bv)
         ok &= np.isfinite(eps) & (eps >= 0)
     all_ok = bool(ok.all())
     if not all_ok:
-        s, b = s[ok], b[ok]
+        sv, bv = sv[ok], bv[ok]
         eps = eps[ok] if per_region_eps else eps
-    z = np.empty(s.shape)
-    for i in range(0, s.size, _BLOCK):  # blocks that stay in cache: ~2x faster for 1e7
+    z = np.empty(sv.shape)
+    for i in range(0, sv.size, _BLOCK):  # blocks that stay in cache: ~2x faster for 1e7
         sl = slice(i, i + _BLOCK)
-        z[sl] = _z_valid(s[sl], b[sl], eps[sl] if per_region_eps else eps)
+        z[sl] = _z_valid(sv[sl], bv[sl], eps[sl] if per_region_eps else eps)
     if all_ok:
         return z.reshape(shape)
     out = np.full(ok.size, np.nan)

@@ -4,8 +4,10 @@ Per bin k the expected yield is a polynomial in the Wilson coefficients c,
 
     ν_k(c) = L · 1000 · Σ_t m_t(c) W_kt,    m_t(c) = c_i c_j for term t = (i, j), c_0 = 1,    (1)
 
-with W_kt = Σ_{events in k} w_{t,event} [pb] and L in fb⁻¹. One Gaussian-constrained
-normalisation θ_k ~ N(0, 1) per bin scales the SM part b_k = ν_k(0) (σ_b = ε_k b_k):
+with W_kt = Σ_{events in k} w_{t,event} [pb] and L in fb⁻¹ (m_t: the monomials of
+:class:`mlstxs.physics.WeightPolynomial`; L·1000: :func:`mlstxs.physics.expected_events`).
+One Gaussian-constrained normalisation θ_k ~ N(0, 1) per bin scales the SM part b_k = ν_k(0)
+(σ_b = ε_k b_k):
 
     ν_k(c, θ) = b_k (1 + ε_k θ_k) + (ν_k(c) − b_k) = a_k + β_k θ_k,   a_k = ν_k(c), β_k = ε_k b_k,
     −ln L(c, θ) = Σ_k [ν_k − n_k ln ν_k + ln Γ(n_k + 1)] + ½ Σ_k (θ_k − θ⁰_k)².           (2)
@@ -36,21 +38,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import gammaln, xlogy
 
-from ..physics import UnknownOperatorError, weight_term_pairs
-
-PB_TO_EVENTS_PER_FB = 1000.0
-"""Events per (pb · fb⁻¹)."""
+from ..physics import WeightPolynomial, check_luminosity, expected_events
 
 Point = Mapping[str, float] | ArrayLike
 
 
 def _frozen(a: ArrayLike, dtype: type = float) -> np.ndarray:
-    out = np.array(a, dtype=dtype)
+    out: np.ndarray = np.array(a, dtype=dtype)
     out.setflags(write=False)
     return out
 
@@ -87,7 +87,7 @@ class BinnedData:
             "kind": self.kind,
             "c": self.c,
             "seed": self.seed,
-            "aux": self.aux.tolist(),
+            "aux": None if self.aux is None else self.aux.tolist(),
         }
 
 
@@ -146,6 +146,11 @@ class BinnedPolynomialModel:
     n_bins_input: int
     notes: tuple[str, ...] = ()
 
+    @cached_property
+    def polynomial(self) -> WeightPolynomial:
+        """The weight polynomial of ``operators``: monomials m_t(c), point validation."""
+        return WeightPolynomial(self.operators)
+
     def __repr__(self) -> str:
         return (
             f"BinnedPolynomialModel({self.n_bins} bins, operators {self.operators}, "
@@ -162,42 +167,18 @@ class BinnedPolynomialModel:
         """b_k = ν_k(0) [events], (n_bins,)."""
         return self.coefficients[:, 0]
 
-    def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        return tuple(np.array(weight_term_pairs(self.operators)).T)
-
     def point(self, c: Point) -> np.ndarray:
-        """One parameter point as an (n_ops,) array from a mapping (missing = 0) or array."""
-        if isinstance(c, Mapping):
-            unknown = [op for op in c if op not in self.operators]
-            if unknown:
-                raise UnknownOperatorError(
-                    f"unknown operator(s) {', '.join(unknown)}; "
-                    f"this model has {', '.join(self.operators)}"
-                )
-            return np.array([float(c.get(op, 0.0)) for op in self.operators])
-        arr = np.asarray(c, dtype=float)
-        if arr.shape != (len(self.operators),):
-            raise ValueError(f"a point must have shape ({len(self.operators)},), got {arr.shape}")
-        return self.points(arr[None, :])[0]
+        """One parameter point as an (n_ops,) array from a mapping (missing = 0) or array
+        (:meth:`WeightPolynomial.validate_point`)."""
+        return self.polynomial.validate_point(c)
 
     def points(self, c_points: ArrayLike) -> np.ndarray:
         """Validate parameter points: (P, n_ops) finite floats (a 1-D array is one point)."""
-        c = np.atleast_2d(np.asarray(c_points, dtype=float))
-        if c.ndim != 2 or c.shape[1] != len(self.operators):
-            raise ValueError(
-                f"parameter points must have shape (P, {len(self.operators)}) for operators "
-                f"{self.operators}, got {np.shape(c_points)}"
-            )
-        if not np.all(np.isfinite(c)):
-            raise ValueError("parameter points must be finite")
-        return c
+        return self.polynomial.validate_points(c_points)
 
     def expected(self, c_points: ArrayLike) -> np.ndarray:
         """ν_k(c) of eq. (1) [events], shape (P, n_bins), θ = 0."""
-        c = self.points(c_points)
-        i, j = self._pairs()
-        vec = np.concatenate([np.ones((c.shape[0], 1)), c], axis=1)
-        return (vec[:, i] * vec[:, j]) @ self.coefficients.T
+        return self.polynomial.monomials(self.points(c_points)) @ self.coefficients.T
 
     def counts(self, data: BinnedData | ArrayLike) -> np.ndarray:
         """Validated counts n (n_bins,); data over the input bins loses the dropped bins."""
@@ -213,6 +194,7 @@ class BinnedPolynomialModel:
                     f"{exc}; for expected (Asimov) yields pass asimov_data(model, c)"
                 ) from None
         n, aux = data.counts, data.aux
+        assert aux is not None  # BinnedData.__post_init__ always sets it
         if n.shape == (self.n_bins_input,) and self.n_bins != self.n_bins_input:
             dropped = np.setdiff1d(np.arange(self.n_bins_input), self.bins)
             if np.any(n[dropped] > 0):
@@ -339,11 +321,9 @@ def binned_model(
     Bins with no yield in any term are dropped (noted). A bin with b_k = 0 but an EFT yield
     must have ε_k = 0: σ_b = ε_k b_k vanishes there, so a positive ε_k would be ignored.
     """
-    ops = tuple(operators)
-    if len(set(ops)) != len(ops) or not all(isinstance(o, str) for o in ops):
-        raise ValueError(f"operators must be distinct names, got {ops}")
+    poly = WeightPolynomial(tuple(operators))
+    ops, n_terms = poly.operators, poly.n_terms
     idx, w = np.asarray(bin_index), np.asarray(terms, dtype=float)
-    n_terms = len(weight_term_pairs(ops))
     if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
         raise ValueError(f"bin_index must be a 1-D integer array, got {idx.dtype} {idx.shape}")
     if int(n_bins) != n_bins or n_bins < 1 or (idx.size and idx.max() >= n_bins):
@@ -354,9 +334,7 @@ def binned_model(
         )
     if not np.all(np.isfinite(w)):
         raise ValueError("terms must be finite")
-    lumi = float(luminosity_fb)
-    if not (np.isfinite(lumi) and lumi > 0):
-        raise ValueError(f"luminosity_fb = {luminosity_fb} must be positive and finite")
+    lumi = check_luminosity(luminosity_fb)
     eps = np.asarray(epsilon, dtype=float)
     eps = np.full(n_bins, float(eps)) if eps.ndim == 0 else eps
     if eps.shape != (n_bins,) or not np.all(np.isfinite(eps)) or np.any(eps < 0):
@@ -364,7 +342,7 @@ def binned_model(
     inside = idx >= 0
     flat = (np.arange(n_terms)[:, None] * n_bins + idx[None, inside]).ravel()
     summed = np.bincount(flat, weights=w[:, inside].ravel(), minlength=n_terms * n_bins)
-    coef = summed.reshape(n_terms, n_bins).T * (lumi * PB_TO_EVENTS_PER_FB)
+    coef = expected_events(summed.reshape(n_terms, n_bins).T, lumi)
     empty = ~np.any(coef != 0, axis=1)
     notes = [f"dropped empty bin(s) {np.flatnonzero(empty).tolist()}"] if empty.any() else []
     if np.any(coef[:, 0] < 0):

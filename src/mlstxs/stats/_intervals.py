@@ -203,7 +203,9 @@ class Scan1D:
 
 def _json(a: np.ndarray) -> list:
     """Nested list with +inf (outside the model's domain) written as None."""
-    return np.where(np.isinf(a), None, a).tolist()
+    out = np.asarray(a).astype(object)
+    out[np.isinf(a)] = None
+    return out.tolist()
 
 
 def profile_scan_1d(
@@ -299,8 +301,8 @@ def interval(scan: Scan1D, cl: float = 0.68, method: str = "cubic") -> Interval:
 
     edges = np.diff(inside.astype(int))  # +1: enters at i+1, −1: leaves after i
     lows = [float(x[0])] if inside[0] else []
-    lows += [crossing(i) for i in np.flatnonzero(edges == 1)]
-    highs = [crossing(i) for i in np.flatnonzero(edges == -1)]
+    lows += [crossing(int(i)) for i in np.flatnonzero(edges == 1)]
+    highs = [crossing(int(i)) for i in np.flatnonzero(edges == -1)]
     highs += [float(x[-1])] if inside[-1] else []
     pieces = tuple(zip(lows, highs, strict=True))
     within = not (inside[0] or inside[-1])

@@ -41,7 +41,7 @@ def _signal(model: BinnedPolynomialModel, c_benchmark: Point) -> tuple[np.ndarra
         raise ValueError("c_benchmark must differ from the SM (it sets the signal template)")
     s = model.expected(c)[0] - model.background
     if not np.any(s != 0):
-        raise ValueError(f"c_benchmark {c_benchmark} gives no EFT excess in any bin")
+        raise ValueError(f"c_benchmark {c_benchmark!s} gives no EFT excess in any bin")
     return c, s
 
 
@@ -153,8 +153,8 @@ def pyhf_crosscheck(
             "mu cannot express it; cross-check with a linear model or direction"
         )
     n, aux = model.observations(data)
-    mu = np.asarray(mu, dtype=float)
-    ours = model.nll(mu[:, None] * c_b[None, :], data)
+    mus = np.asarray(mu, dtype=float)
+    ours = model.nll(mus[:, None] * c_b[None, :], data)
     best = minimize_scalar(
         lambda m: model.nll(m * c_b, data)[0],
         bounds=_domain(model.background, s),
@@ -171,11 +171,11 @@ def pyhf_crosscheck(
         aux_by_name = {f"bkg_norm_{b}": float(v) for b, v in zip(model.bins, aux, strict=True)}
         obs = list(n) + [aux_by_name[name] for name in pdf.config.auxdata_order]
         fit, twice_min = pyhf.infer.mle.fit(obs, pdf, return_fitted_val=True)
-        twice = [pyhf.infer.mle.fixed_poi_fit(m, obs, pdf, return_fitted_val=True)[1] for m in mu]
+        twice = [pyhf.infer.mle.fixed_poi_fit(m, obs, pdf, return_fitted_val=True)[1] for m in mus]
     finally:
         pyhf.set_backend(*saved)
     return PyhfCrosscheck(
-        mu,
+        mus,
         2.0 * (ours - min(best.fun, ours.min())),
         np.asarray(twice, dtype=float) - float(twice_min),
         float(best.x),

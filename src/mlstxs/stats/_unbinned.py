@@ -17,8 +17,9 @@ Asimov data at c0 (n_i = L w_i(c0))
     −ln λ(c) = ν(c) − ν(c0) − Σ_i n_i ln[r(x_i, c)/r(x_i, c0)],                          (2)
 
 zero with zero gradient at c0 when σ_t = Σ_i w_t,i. Units: weights and σ_t in pb, L in fb⁻¹
-(×1000 to pb⁻¹). Where r(x_i, c) ≤ 0 for an observed event the model is no density
-(seed §4.3.1, after eq. (33)) and −ln λ is +inf, never NaN.
+(×1000 to pb⁻¹, :func:`mlstxs.physics.expected_events`); coef_t(c) are the monomials of
+:class:`mlstxs.physics.WeightPolynomial`. Where r(x_i, c) ≤ 0 for an observed event the model
+is no density (seed §4.3.1, after eq. (33)) and −ln λ is +inf, never NaN.
 """
 
 from __future__ import annotations
@@ -26,13 +27,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..physics import validate_operators, weight_term_pairs
+from ..physics import (
+    WeightPolynomial,
+    check_luminosity,
+    check_points,
+    expected_events,
+    monomials,
+)
 
-PB_PER_INVERSE_FB = 1000.0
 _BLOCK_ELEMENTS = 1 << 18
 """Elements of one (events × points) block of ratios (2 MiB): big enough for BLAS, small
 enough to stay in cache; the memory of a call is a few blocks, whatever N and P."""
@@ -51,39 +58,13 @@ def _n_ops_from_terms(n_terms: int) -> int:
     return n
 
 
-def term_coefficients(c_points: np.ndarray) -> np.ndarray:
-    """coef_t(c) of every weight term for points ``c_points`` (P, n): shape (P, K), column
-    order of :func:`mlstxs.physics.weight_term_pairs` (column 0, the SM, is 1)."""
-    ext = np.concatenate([np.ones((c_points.shape[0], 1)), c_points], axis=1)
-    i, j = np.array(weight_term_pairs(range(c_points.shape[1]))).T
-    return ext[:, i] * ext[:, j]
-
-
-def term_jacobian(c0: np.ndarray) -> np.ndarray:
-    """∂ coef_t/∂c_a at one point ``c0`` (n,): shape (n, K)."""
-    n = c0.size
-    ext = np.concatenate([[1.0], c0])
-    jac = np.zeros((n, 1 + n + n * (n + 1) // 2))
-    for t, (i, j) in enumerate(weight_term_pairs(range(n))):
-        for a in {i, j} - {0}:  # ∂(e_i e_j)/∂c_a, e_0 = 1, e_a = c_a
-            jac[a - 1, t] = ext[j] * (i == a) + ext[i] * (j == a)
-    return jac
-
-
 def _as_point(c: ArrayLike, n_ops: int) -> np.ndarray:
     """One point: shape (n_ops,); a scalar is broadcast (``c0=0`` is the SM)."""
     c = np.asarray(c, dtype=float)
-    return _as_points(np.broadcast_to(c, (n_ops,)) if c.ndim == 0 else c, n_ops)[0]
-
-
-def _as_points(c_points: ArrayLike, n_ops: int) -> np.ndarray:
-    """Parameter points as a finite float array (P, n_ops); ValueError otherwise."""
-    pts = np.atleast_2d(np.asarray(c_points, dtype=float))
-    if pts.ndim != 2 or pts.shape[1] != n_ops:
-        raise ValueError(f"c_points must have shape (P, {n_ops}), got {np.shape(c_points)}")
-    if not np.isfinite(pts).all():
-        raise ValueError("c_points contains non-finite values")
-    return pts
+    pts = check_points(np.broadcast_to(c, (n_ops,)) if c.ndim == 0 else c, n_ops)
+    if pts.shape[0] != 1:
+        raise ValueError(f"a point must have shape ({n_ops},), got {c.shape}")
+    return pts[0]
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,7 +100,7 @@ class EventData:
         object.__setattr__(self, "n_ops", _n_ops_from_terms(r.shape[1]))
         if self.reference is not None:
             ref = _as_point(self.reference, self.n_ops)
-            u = r @ term_coefficients(ref[None])[0, 1:]
+            u = r @ monomials(ref[None])[0, 1:]
             if (u <= -1).any():
                 raise NegativeDensityError(
                     f"r(x, c_ref) ≤ 0 for {int((u <= -1).sum())} of {u.size} events at the "
@@ -210,8 +191,13 @@ class UnbinnedModel:
     luminosity_fb: float
     sigma_terms: np.ndarray
 
+    @cached_property
+    def polynomial(self) -> WeightPolynomial:
+        """The weight polynomial of ``operators``: monomials coef_t(c), point validation."""
+        return WeightPolynomial(self.operators)
+
     def __repr__(self) -> str:
-        nu_sm = PB_PER_INVERSE_FB * self.luminosity_fb * self.sigma_terms[0]
+        nu_sm = expected_events(self.sigma_terms[0], self.luminosity_fb)
         return (
             f"UnbinnedModel({self.w_sm.size} events, operators {self.operators}, "
             f"L = {self.luminosity_fb:g} fb⁻¹, ν_sm = {nu_sm:.6g})"
@@ -219,14 +205,14 @@ class UnbinnedModel:
 
     def expected_events(self, c_points: ArrayLike) -> np.ndarray:
         """ν(c) = L·1000·Σ_t coef_t(c) σ_t [events] at points (P, n_ops): shape (P,)."""
-        pts = _as_points(c_points, len(self.operators))
-        return PB_PER_INVERSE_FB * self.luminosity_fb * (term_coefficients(pts) @ self.sigma_terms)
+        coef = self.polynomial.monomials(c_points)
+        return expected_events(coef @ self.sigma_terms, self.luminosity_fb)
 
     def _evaluate(self, c_points: ArrayLike, data: EventData, diagnose: bool) -> UnbinnedNLL:
-        pts = _as_points(c_points, len(self.operators))
+        pts = self.polynomial.validate_points(c_points)
         if data.n_ops != pts.shape[1]:
             raise ValueError(f"data have {data.n_ops} operators, the model {pts.shape[1]}")
-        coef = term_coefficients(pts)
+        coef = self.polynomial.monomials(pts)
         nu = self.expected_events(pts)
         r, n = data.ratio_coefficients, data.counts
         log_sum, min_u, n_bad = _log_ratio_sums(r, n, coef[:, 1:].T, diagnose)
@@ -251,7 +237,7 @@ class UnbinnedModel:
         values = self._evaluate(c_points, data, diagnose=False).values
         if strict and not np.isfinite(values).all():
             bad = np.flatnonzero(~np.isfinite(values))
-            pt = _as_points(c_points, len(self.operators))[bad[0]]
+            pt = self.polynomial.validate_points(c_points)[bad[0]]
             res = self.nll_with_diagnostics(pt[None], data)
             where = ", ".join(f"{o} = {v:.6g}" for o, v in zip(self.operators, pt, strict=True))
             raise NegativeDensityError(
@@ -271,7 +257,7 @@ class UnbinnedModel:
 
     def event_weights(self, c0: ArrayLike) -> np.ndarray:
         """w_i(c0) = w_sm,i r(x_i, c0) [pb] of the model's events: shape (N,)."""
-        coef = term_coefficients(_as_point(c0, len(self.operators))[None])[0]
+        coef = self.polynomial.monomials(self.polynomial.validate_point(c0))[0]
         return self.w_sm * (1.0 + self.ratio_coefficients @ coef[1:])
 
     def asimov_data(self, c0: ArrayLike, *, event_weights: ArrayLike | None = None) -> EventData:
@@ -283,9 +269,9 @@ class UnbinnedModel:
         w = self.event_weights(c0) if event_weights is None else np.asarray(event_weights, float)
         if w.shape != self.w_sm.shape or (w < 0).any():
             raise ValueError("Asimov weights must have shape (N,) and be ≥ 0 (no valid density)")
-        n = PB_PER_INVERSE_FB * self.luminosity_fb * w
+        n = expected_events(w, self.luminosity_fb)
         keep = n > 0
-        return EventData(self.ratio_coefficients[keep], n[keep], reference=c0)
+        return EventData(self.ratio_coefficients[keep], n[keep], reference=np.asarray(c0, float))
 
     def pseudo_data(self, c0: ArrayLike, random_state: np.random.Generator) -> EventData:
         """Poisson pseudo-data at c0, resampled from the model's events.
@@ -299,10 +285,10 @@ class UnbinnedModel:
         if (w < 0).any():
             raise NegativeDensityError(f"w(x, c0) < 0 for {int((w < 0).sum())} events")
         n = random_state.poisson(
-            self.expected_events(_as_point(c0, len(self.operators))[None])[0] * w / w.sum()
+            self.expected_events(self.polynomial.validate_point(c0))[0] * w / w.sum()
         )
         keep = n > 0
-        return EventData(self.ratio_coefficients[keep], n[keep], reference=c0)
+        return EventData(self.ratio_coefficients[keep], n[keep], reference=np.asarray(c0, float))
 
 
 def unbinned_model(
@@ -329,12 +315,10 @@ def unbinned_model(
         σ_t = Σ_i w_t,i [pb], the normalisation ν(c) of eq. (1); default Σ_i w_sm,i (1, r_t,i)
         (pass the true totals when the ratios are learned).
     """
-    ops = tuple(operators)
-    if sorted(validate_operators(ops)) != sorted(ops):
-        raise ValueError(f"duplicate operators in {ops}")
+    poly = WeightPolynomial(tuple(operators))
     r = np.ascontiguousarray(ratio_coefficients, dtype=float)
     w = np.asarray(w_sm, dtype=float)
-    k = len(weight_term_pairs(ops))
+    k = poly.n_terms
     if r.shape != (w.size, k - 1) or w.ndim != 1:
         raise ValueError(
             f"need ratio_coefficients (N, {k - 1}) and w_sm (N,): {r.shape}, {w.shape}"
@@ -343,9 +327,7 @@ def unbinned_model(
     sig = np.asarray(sig, dtype=float)
     if sig.shape != (k,) or not (np.isfinite(r).all() and np.isfinite(w).all()):
         raise ValueError(f"sigma_terms must have shape ({k},); R and w_sm must be finite")
-    if not luminosity_fb > 0:
-        raise ValueError(f"luminosity_fb must be > 0, got {luminosity_fb}")
-    return UnbinnedModel(r, w, ops, float(luminosity_fb), sig)
+    return UnbinnedModel(r, w, poly.operators, check_luminosity(luminosity_fb), sig)
 
 
 def fisher_information(model: UnbinnedModel, c0: ArrayLike = 0.0) -> np.ndarray:
@@ -355,19 +337,19 @@ def fisher_information(model: UnbinnedModel, c0: ArrayLike = 0.0) -> np.ndarray:
     n_i = L·1000 w_sm,i r_i(c0); at c0 = 0, L·1000 Σ_i w_sm,i r_a,i r_b,i. It equals the Hessian
     of the Asimov −ln λ (:meth:`UnbinnedModel.nll`) at c0 (exactly, when σ_t = Σ_i w_t,i).
     """
-    c = _as_point(c0, len(model.operators))
-    jac = term_jacobian(c)[:, 1:]
+    poly = model.polynomial
+    c = poly.validate_point(c0)
+    jac = poly.jacobian(c)[:, 1:]
     grad = model.ratio_coefficients @ jac.T  # ∂_a r_i, (N, n)
-    r0 = 1.0 + model.ratio_coefficients @ term_coefficients(c[None])[0, 1:]
+    r0 = 1.0 + model.ratio_coefficients @ poly.monomials(c)[0, 1:]
     bad = (r0 <= 0) & (model.w_sm != 0)
     if bad.any():
         raise NegativeDensityError(
             f"r(x, c0) ≤ 0 for {int(bad.sum())} events: no Fisher information"
         )
-    wt = (
-        PB_PER_INVERSE_FB
-        * model.luminosity_fb
-        * np.divide(model.w_sm, r0, where=model.w_sm != 0, out=np.zeros_like(r0))
+    wt = expected_events(
+        np.divide(model.w_sm, r0, where=model.w_sm != 0, out=np.zeros_like(r0)),
+        model.luminosity_fb,
     )
     return grad.T @ (wt[:, None] * grad)
 
@@ -388,7 +370,8 @@ def binned_fisher_information(
         Bin of each event; events with a negative index are in no bin (their information is
         lost).
     weights : array_like, shape (N, K)
-        The weight-polynomial terms w_t,i [pb] in :func:`weight_term_pairs` order.
+        The weight-polynomial terms w_t,i [pb] in :func:`mlstxs.physics.weight_term_pairs`
+        order.
     operators, luminosity_fb, c0
         As for :func:`fisher_information` (c0 defaults to 0).
 
@@ -398,18 +381,18 @@ def binned_fisher_information(
         ≤ :func:`fisher_information` of the same events (in the matrix sense; the
         data-processing inequality), with equality when r is constant within each bin.
     """
-    ops = tuple(operators)
-    c = _as_point(c0, len(validate_operators(ops)))
+    poly = WeightPolynomial(tuple(operators))
+    c = poly.validate_point(c0)
     idx = np.asarray(bin_index, dtype=np.int64)
     w = np.asarray(weights, dtype=float)
-    if w.shape != (idx.size, len(weight_term_pairs(ops))) or idx.ndim != 1:
+    if w.shape != (idx.size, poly.n_terms) or idx.ndim != 1:
         raise ValueError(f"need bin_index (N,) and weights (N, K): {idx.shape}, {w.shape}")
     inside = idx >= 0
     n_bins = int(idx.max(initial=-1)) + 1
     cols = [np.bincount(idx[inside], w[inside, t], minlength=n_bins) for t in range(w.shape[1])]
-    totals = np.stack(cols, axis=1) * PB_PER_INVERSE_FB * luminosity_fb
-    nu = totals @ term_coefficients(c[None])[0]
-    dnu = totals @ term_jacobian(c).T  # (bins, n)
+    totals = expected_events(np.stack(cols, axis=1), luminosity_fb)
+    nu = totals @ poly.monomials(c)[0]
+    dnu = totals @ poly.jacobian(c).T  # (bins, n)
     empty = (nu == 0) & (dnu == 0).all(axis=1)
     if (nu[~empty] <= 0).any():
         raise ValueError(f"{int((nu[~empty] <= 0).sum())} bins have ν_k ≤ 0 at c0")

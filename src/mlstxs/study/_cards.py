@@ -297,6 +297,8 @@ def _card(
 ) -> RegionCard | None:
     label = sl.label
     z = ix.summary(method, label, eps, "z_test")
+    region: dict[str, Any]
+    spread: dict[str, float | None]
     if method == "STXS":
         region = {
             "definition": STXS_DEFINITION,
@@ -314,7 +316,7 @@ def _card(
             )
             return None
         above = [
-            r.get("above")
+            r["above"]
             for r in ix.records(method, label, eps).values()
             if r.get("evaluable") and r.get("above") is not None
         ]
@@ -480,6 +482,8 @@ def card_selects(card: RegionCard, pt_Z: np.ndarray, m_ZH: np.ndarray) -> np.nda
     region = card.region
     if region.definition == STXS_DEFINITION:
         return mask
+    if region.slope is None or region.intercept_GeV is None:  # RegionSpec rules this out
+        raise ValueError("a line region needs slope and intercept_GeV")
     u = m - region.slope * pt
     return mask & (u > region.intercept_GeV if region.above else u < region.intercept_GeV)
 

@@ -10,7 +10,6 @@ import numpy as np
 
 from ..io import EventSample, check_weight_polynomial
 from ..observables import REGION_PLANE, compute_observables, region_observables
-from ..physics import weight_term_pairs
 from ._config import StudyConfig
 
 
@@ -48,15 +47,10 @@ def eft_class_weight(w_eft: np.ndarray) -> np.ndarray:
 
 def benchmark_terms(sample: EventSample, c: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """(w_lin, w_quad) [pb] of the sample's weight polynomial at ``c``: Σ_a c_a w_a and
-    Σ_{a≤b} c_a c_b w_ab (operators missing from ``c`` are 0)."""
-    vec = np.array([1.0] + [float(c.get(op, 0.0)) for op in sample.operators])
-    w_lin, w_quad = np.zeros(len(sample)), np.zeros(len(sample))
-    for name, (i, j) in zip(sample.weight_terms, weight_term_pairs(sample.operators), strict=True):
-        if i == 0 and j > 0 and vec[j] != 0.0:
-            w_lin += vec[j] * sample.columns[name]
-        elif i > 0 and vec[i] * vec[j] != 0.0:
-            w_quad += vec[i] * vec[j] * sample.columns[name]
-    return w_lin, w_quad
+    Σ_{a≤b} c_a c_b w_ab (operators missing from ``c`` are 0), each of shape (N,): the terms
+    of order 1 and 2 of :meth:`mlstxs.physics.WeightPolynomial.evaluate`."""
+    poly, cols = sample.polynomial, sample.weight_columns()
+    return poly.evaluate(cols, c, order=1), poly.evaluate(cols, c, order=2)
 
 
 def study_data(sample: EventSample, config: StudyConfig) -> StudyData:

@@ -21,7 +21,8 @@ def _closest(values, target: float) -> float:
 def _landscape(ctx, choice, method: str, eps: float) -> dict:
     scan, seed = choice.extra["scan"], choice.extra["seed"]
     u = ctx.train.mzh - scan.slope * ctx.train.pt
-    grid = np.linspace(*np.quantile(u, [0.005, 0.995]), 150)
+    lo, hi = np.quantile(u, [0.005, 0.995])
+    grid = np.linspace(lo, hi, 150)
     z = scan.landscape(grid)
     return {
         "slice": ctx.slice.label,

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,7 +36,7 @@ from ..stats import (
     profile_scan_2d,
     unbinned_model,
 )
-from ._limits_grid import Q5SIGMA, Q95, adaptive_scan_2d, fisher_box, region_box
+from ._limits_grid import Q95, adaptive_scan_2d, fisher_box
 from ._limits_result import LimitsResult
 from ._observables import BINNINGS, Binning, binned_fisher, unbinned_fisher
 from ._result import StudyResult
@@ -156,7 +157,7 @@ def _unbinned_scan_2d(model, data, pair, ga: np.ndarray, gb: np.ndarray) -> dict
 
 
 def _intervals(scan: Scan1D) -> dict:
-    out = {str(cl): interval(scan, cl).to_dict() for cl in (0.68, 0.95)}
+    out: dict[str, Any] = {str(cl): interval(scan, cl).to_dict() for cl in (0.68, 0.95)}
     excluded = int(np.sum(~np.isfinite(scan.delta)))
     if excluded:
         out["note"] = (
@@ -167,16 +168,14 @@ def _intervals(scan: Scan1D) -> dict:
 
 
 def _learned_ratio(config, features, terms, operators, train):
-    """Learned ratio coefficients (N, K − 1) of every event, trained on the events ``train``,
-    and the training time [s]."""
+    """The ratio learner trained on the events ``train``, and its training time [s]."""
     from ..ml import RatioNetworkPolynomial, RatioTreeRegressor
 
     cls = RatioTreeRegressor if config.learner == "trees" else RatioNetworkPolynomial
     learner = cls(operators=operators, random_state=config.seed)
     t0 = time.perf_counter()
     learner.fit(features[train], terms[:, train].T)
-    seconds = time.perf_counter() - t0
-    return learner.predict_coefficients(features), seconds
+    return learner, time.perf_counter() - t0
 
 
 def run_limits(
@@ -236,7 +235,10 @@ def run_limits(
     # unbinned likelihoods, on events in the slices
     idx = np.flatnonzero(in_slices & (w_sm > 0))
     ratio = (terms[1:, idx] / w_sm[idx]).T
-    unbinned = {TRUTH: (unbinned_model(ratio, w_sm[idx], ops, config.luminosity_fb), None)}
+    # observable -> (model, ratio coefficients of the events idx[k] for positions k)
+    unbinned: dict[str, tuple[Any, Callable[[Any], Any]]] = {
+        TRUTH: (unbinned_model(ratio, w_sm[idx], ops, config.luminosity_fb), lambda k: ratio[k])
+    }
     notes, timing = [], {}
     if config.learner:
         rng = np.random.default_rng(config.seed)
@@ -245,19 +247,22 @@ def run_limits(
         )
         every = compute_observables(sample.columns)
         feats = np.column_stack([every[f] for f in FEATURES])[idx]
-        raw, seconds = _learned_ratio(config, feats, terms[:, idx], ops, train)
+        learner, seconds = _learned_ratio(config, feats, terms[:, idx], ops, train)
         timing["learner_fit_s"] = seconds
-        from ..ml._projection import project_positive
+        from ..ml import project_positive
 
-        # every event's learned ratio (the observed interval evaluates it on the pseudo-data)
-        learned_all = project_positive(raw, ops).coefficients
-        learned = learned_all[test]
-        n_mod = int(np.any(learned != raw[test], axis=1).sum())
-        share = f"{n_mod} of {len(test)} events ({100 * n_mod / max(len(test), 1):.1f} %)"
+        def learned_ratio(k, learner=learner, feats=feats):  # of the events idx[k]
+            return project_positive(learner.predict_coefficients(feats[k]), ops)
+
+        proj = learned_ratio(test)
+        learned = proj.coefficients
+        share = (
+            f"{proj.n_modified} of {proj.n_events} events ({100 * proj.fraction_modified:.1f} %)"
+        )
         notes.append(f"learned ratios projected onto positive quadratic forms for {share}")
         frac = len(test) / len(idx)
-        model = unbinned_model(learned, w_sm[idx][test] / frac, ops, config.luminosity_fb)
-        unbinned[LEARNED] = (model, None)
+        learned_model = unbinned_model(learned, w_sm[idx][test] / frac, ops, config.luminosity_fb)
+        unbinned[LEARNED] = (learned_model, lambda k: learned_ratio(k).coefficients)
         lin_l = learned[:, : len(ops)].T * (w_sm[idx][test] / frac)
         fisher[LEARNED] = unbinned_fisher(lin_l, w_sm[idx][test] / frac, config.luminosity_fb)
         notes.append(
@@ -279,17 +284,17 @@ def run_limits(
     notes += _unresolved_2d(scans_2d, config)
     observed = None
     if config.observed_seed is not None:
-        models = {TRUTH: unbinned[TRUTH][0]}
-        if config.learner:  # the learned ratio of every event in the slices, as the truth's
-            models[LEARNED] = unbinned_model(learned_all, w_sm[idx], ops, config.luminosity_fb)
+        if config.learner:
             notes.append(
                 "observed interval of the learned ratio: the learned ratio of every pseudo-"
                 "data event, the training half included (in-sample predictions there)"
             )
-        observed = _observed(models, binnings, idx, terms, ops, grids, config)
+        observed = _observed(unbinned, binnings, idx, terms, ops, grids, config)
     bayes = None
     if config.bayes:
-        bayes = _bayes(unbinned[TRUTH][0], fisher[TRUTH], ops, half, pairs, config, notes)
+        from ._limits_bayes import posteriors  # imports this module's scans
+
+        bayes = posteriors(unbinned[TRUTH][0], fisher[TRUTH], ops, half, pairs, config, notes)
     key = "cHW" if "cHW" in ops else ops[0]
     a = ops.index(key)
     record = {
@@ -323,19 +328,20 @@ def run_limits(
 
 
 def _observed(unbinned: dict, binnings, idx, terms, ops, grids, config) -> dict:
-    """Intervals from one pseudo-experiment at c = 0: per-event Poisson counts, summed into
-    the bins of every binned observable and given to every unbinned model (``unbinned``:
-    observable -> UnbinnedModel over the same events ``idx``, the truth's first), so all
-    observables see the same pseudo-data."""
+    """Intervals from one pseudo-experiment at c = 0: per-event Poisson counts of the events
+    ``idx``, summed into the bins of every binned observable and given to every unbinned
+    likelihood, so all observables see the same pseudo-data. ``unbinned`` maps an observable
+    to (model, ratio_of): the model's ν(c) and ratio_of(k), the ratio coefficients of the
+    events idx[k] (evaluated on the pseudo-data events only)."""
     from ..stats import BinnedData, EventData
 
     c0 = np.zeros(len(ops))
-    truth_model = unbinned[TRUTH]
+    truth_model = unbinned[TRUTH][0]
     w = truth_model.event_weights(c0)
     nu = truth_model.expected_events(c0[None])[0]
     # per-event counts n_i ~ Pois(ν w_i/Σw), as UnbinnedModel.pseudo_data, keeping the indices
     n_i = np.random.default_rng(config.observed_seed).poisson(nu * w / w.sum())
-    keep = n_i > 0
+    keep = np.flatnonzero(n_i > 0)
     intervals: dict = {op: {} for op in ops}
     for name, b in binnings.items():
         model = binned_model(b.index, b.n_bins, terms, ops, config.luminosity_fb, config.epsilon)
@@ -345,91 +351,11 @@ def _observed(unbinned: dict, binnings, idx, terms, ops, grids, config) -> dict:
         for op in ops:
             scan = profile_scan_1d(model, bdata, op, grids[op], profile_others=False)
             intervals[op][name] = _intervals(scan)
-    for name, model in unbinned.items():
-        data = EventData(model.ratio_coefficients[keep], n_i[keep], reference=c0)
+    for name, (model, ratio_of) in unbinned.items():
+        data = EventData(ratio_of(keep), n_i[keep], reference=c0)
         for op in ops:
             intervals[op][name] = _intervals(_unbinned_scan_1d(model, data, op, grids[op]))
     return {"seed": config.observed_seed, "n_observed": int(n_i.sum()), "intervals": intervals}
-
-
-EDGE_BAND, EDGE_MASS_LIMIT = 0.02, 1e-3
-"""A posterior holding more than EDGE_MASS_LIMIT of its samples within EDGE_BAND × the
-prior's width of one of its edges is cut by the prior (a note says so)."""
-PRIOR_MARGIN = 1.1
-"""Margin on the bounding box of the 5σ region that sets the 2-D posterior's prior box."""
-
-
-def _prior_box_2d(model, data, fisher, ops, pair, half, config) -> tuple[dict, dict]:
-    """Uniform prior box of the 2-D posterior: the bounding box of the region Δ(−2 ln L) <
-    28.74 (two-sided 5σ for two parameters) of the pair's adaptive 2-D scan, times
-    PRIOR_MARGIN; and a record of how it was found."""
-
-    def scan2d(p, ga, gb):
-        return _unbinned_scan_2d(model, data, p, ga, gb)
-
-    rec = _pair_scan(scan2d, fisher, ops, pair, half, config, threshold=Q5SIGMA)
-    ga, gb = np.asarray(rec["grid_a"]), np.asarray(rec["grid_b"])
-    inside = np.array(rec["delta"], dtype=float) < Q5SIGMA
-    box = region_box(inside, ga, gb, PRIOR_MARGIN)
-    how = {"threshold": Q5SIGMA, "margin": PRIOR_MARGIN, "touches_edge": rec["touches_edge"]}
-    return {pair[0]: box[:2], pair[1]: box[2:]}, how
-
-
-def _edge_check(post, what: str, notes: list[str]) -> dict:
-    """Posterior mass at the prior's edges (:meth:`Posterior.edge_mass`); a note if a cut."""
-    mass = post.edge_mass(EDGE_BAND)
-    worst = max(max(m) for m in mass.values())
-    if worst > EDGE_MASS_LIMIT:
-        notes.append(
-            f"{what}: {100 * worst:.2g} % of the posterior lies within {100 * EDGE_BAND:g} % "
-            "of an edge of its uniform prior: the prior cuts the posterior off"
-        )
-    return {"band": EDGE_BAND, "mass": {op: list(m) for op, m in mass.items()}, "max": worst}
-
-
-def _bayes(model, fisher, ops, half, pairs, config, notes: list[str]) -> dict:
-    """Nested-sampling posteriors of the true-ratio unbinned Asimov likelihood (UltraNest):
-    per operator with the others at 0 (uniform prior over the 1-D scan range), and for the
-    first operator pair (uniform prior over its 5σ region, :func:`_prior_box_2d`). Each
-    records its posterior mass at the prior's edges; a cut posterior gets a note."""
-    from ..stats import posterior
-
-    data = model.asimov_data(np.zeros(len(ops)))
-    full = model.as_nll_function(data)
-
-    def restricted(names):
-        cols = [ops.index(o) for o in names]
-
-        def nll(points):
-            pts = np.zeros((len(points), len(ops)))
-            pts[:, cols] = points
-            return full(pts)
-
-        return nll
-
-    out: dict = {"one_dimensional": {}, "two_dimensional": None}
-    for op in ops:
-        post = posterior(
-            restricted([op]), [op], {op: (-half[op], half[op])}, random_state=config.seed
-        )
-        out["one_dimensional"][op] = {
-            str(cl): post.credible_interval(op, cl).to_dict() for cl in (0.68, 0.95)
-        } | {
-            "logz": post.logz,
-            "n_calls": post.n_calls,
-            "edge_mass": _edge_check(post, f"1-D posterior of {op}", notes),
-        }
-    if pairs:
-        pair = list(pairs[0])
-        bounds, how = _prior_box_2d(model, data, fisher, ops, pairs[0], half, config)
-        if how["touches_edge"]:
-            notes.append(f"2-D posterior of {', '.join(pair)}: its 5σ region was not contained")
-        post = posterior(restricted(pair), pair, bounds, random_state=config.seed)
-        out["two_dimensional"] = post.to_dict() | {
-            "prior_box": how,
-            "edge_mass": _edge_check(post, f"2-D posterior of {', '.join(pair)}", notes),
-        }
-    return out
 
 
 def lines_from_study(

@@ -146,9 +146,11 @@ def adaptive_scan_2d(
         key = (not any(edges_touched(inside)), int(inside.sum()))
         if best_key is None or key > best_key:
             best, best_key = (record, delta), key
-        box = _next_box(delta, threshold, ga, gb, box, min_cells)
-        if box is None:
+        next_box = _next_box(delta, threshold, ga, gb, box, min_cells)
+        if next_box is None:
             break
+        box = next_box
+    assert best is not None and best_key is not None  # the loop ran at least once
     record, delta = best
     return record | {
         "n_cells": int(delta.size),

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-LIMITS_FORMAT = "mlstxs.limits"
-LIMITS_FORMAT_VERSION = 1
+LIMITS_FORMAT: Final = "mlstxs.limits"
+LIMITS_FORMAT_VERSION: Final = 1
 
 
 class LimitsFormatError(ValueError):
@@ -46,7 +46,9 @@ class LimitsResult(BaseModel):
         ``{operator: {observable: {"0.68": {...}, "0.95": {...}}}}``: expected (Asimov)
         intervals from the profile-likelihood scans, one operator at a time.
     scans_1d, scans_2d : dict
-        The Δ(−2 ln L) scans behind the intervals and the 2-D contours.
+        The Δ(−2 ln L) scans behind the intervals and the 2-D contours; each 2-D scan on
+        the observable's own adaptive grid, with ``n_cells``, ``n_inside`` (cells inside the
+        68 % and 95 % CL contours), ``touches_edge`` and ``rescans`` (docs/limits_format.md).
     fisher_fraction : dict
         Per observable, the fraction of the optimal Fisher information on ``fisher_operator``
         (the unbinned likelihood with the true per-event ratio is the optimum).

@@ -63,6 +63,8 @@ class RegionChoice:
         if self.line is not None:
             return self.line.contains(sub.pt, sub.mzh)
         if self.threshold is not None:
+            if self.score is None:
+                raise ValueError("a threshold region needs the name of its score")
             return sub.scores[self.score] > self.threshold
         return np.ones(len(sub.pt), dtype=bool)
 

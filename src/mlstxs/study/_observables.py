@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..physics import events_per_pb, expected_events
 from ..regions import LinearBoundary, pt_slices
 
 FINE_PT_EDGES_GEV: tuple[float, ...] = (
@@ -97,7 +98,7 @@ def grid_2d_binning(
     w = np.ones(len(pt)) if weights is None else np.asarray(weights)
     i_pt = _digitize(pt, pt_edges)
     index = np.full(len(pt), -1)
-    labels = []
+    labels: list[str] = []
     for k in range(len(pt_edges) - 1):
         sel = np.flatnonzero(i_pt == k)
         if sel.size == 0:
@@ -129,7 +130,7 @@ def binned_fisher(
 
     ``w_lin`` is (n_ops, N), the linear weight terms; bins without SM yield are skipped.
     """
-    scale = 1000.0 * lumi_fb
+    scale = events_per_pb(lumi_fb)
     inside = index >= 0
     nu = np.bincount(index[inside], weights=w_sm[inside], minlength=n_bins) * scale
     d = (
@@ -146,4 +147,4 @@ def unbinned_fisher(
     """Fisher information at c = 0 of the unbinned likelihood with the per-event ratio:
     I_ab = L Σ_i w_a,i w_b,i / w_sm,i — the most any observable of these events can keep."""
     sel = (w_sm > 0) if mask is None else (mask & (w_sm > 0))
-    return 1000.0 * lumi_fb * (w_lin[:, sel] / w_sm[sel]) @ w_lin[:, sel].T
+    return expected_events(w_lin[:, sel] / w_sm[sel], lumi_fb) @ w_lin[:, sel].T

@@ -96,8 +96,9 @@ def paper_match(study: StudyResult, methods: tuple[str, ...] = ()) -> PaperMatch
         for eps in PAPER_EPSILONS
         if label in ix.slice_labels and (eps_study := _matching(ix.epsilons, eps)) is not None
     ]
-    yields = {(lab, eps): region_yields(study, "STXS", lab, e) for lab, eps, e in cells}
-    cells = [c for c in cells if yields[c[0], c[1]] is not None]
+    found = {(lab, eps): region_yields(study, "STXS", lab, e) for lab, eps, e in cells}
+    yields = {key: y for key, y in found.items() if y is not None}
+    cells = [c for c in cells if (c[0], c[1]) in yields]
     if len(cells) < 3:
         return None
     target = np.array([SIGNIFICANCE["STXS", lab, eps].value for lab, eps, _ in cells])

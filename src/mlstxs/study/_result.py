@@ -16,15 +16,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal, TypeGuard
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ._config import StudyConfig
 
-STUDY_FORMAT = "mlstxs.study"
-STUDY_FORMAT_VERSION = 1
+STUDY_FORMAT: Final = "mlstxs.study"
+STUDY_FORMAT_VERSION: Final = 1
 _RECORD_KEYS = ("split", "slice", "epsilon", "method", "evaluable")
 
 
@@ -194,7 +194,7 @@ def summarize(values: Iterable[float]) -> Summary:
     return Summary(float(np.mean(arr)), std, int(arr.size))
 
 
-def _is_number(v: Any) -> bool:
+def _is_number(v: Any) -> TypeGuard[int | float]:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 

@@ -6,12 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..physics import events_per_pb
 from ..regions import PtSlice
 from ._config import StudyConfig
 from ._data import StudyData, eft_class_weight
-
-PB_TO_EVENTS_PER_FB = 1000.0
-"""σ [pb] × 1000 × L [fb⁻¹] = expected events."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,7 @@ class Subset:
 def make_subset(
     data: StudyData, idx: np.ndarray, fraction: float, lumi_fb: float, dnn_score: np.ndarray | None
 ) -> Subset:
-    scale = PB_TO_EVENTS_PER_FB * lumi_fb / fraction
+    scale = events_per_pb(lumi_fb) / fraction
     w_sm, w_eft = data.w_sm[idx], data.w_eft[idx]
     # w_eft/w_SM (1 + c·w_lin/w_SM in linear-only mode, negative where c·w_lin < −w_SM);
     # where w_SM = 0 the event's sign of w_eft (±∞) or 1 (no yield at all), as oracle_region
