@@ -65,3 +65,16 @@ def test_comparison_with_the_paper_is_in_the_report(report):
     assert "2.2440 ± 0.0010" in text  # paper Table V, STXS, [75,150]
     assert "paper-matched normalisation" in text.lower() and "fb −1" in text
     assert "Combining the slices" in text
+
+
+def test_linear_only_finding_uses_the_interference_alone():
+    from mlstxs.report._summary import finding_linear_only
+    from mlstxs.stats import asimov_z
+
+    from ..study.test_paper_match import YIELDS, _study
+
+    text = _text(finding_linear_only(_study()).html)
+    s_lin, _, b = YIELDS["[400,inf]"]
+    # the line's region has half the signal and a quarter of the background (the fixture)
+    gain = float(asimov_z(0.5 * s_lin, 0.25 * b, 0.5) / asimov_z(s_lin, b, 0.5))
+    assert f"{gain:.2f} per slice" in text and "Gain, linear" in text
