@@ -368,17 +368,19 @@ def finding_linear_only(study: StudyResult) -> Finding | None:
     """The same regions with only the O(Λ⁻²) interference as signal."""
     ix = study.index
     eps = reference_epsilon(ix)
-    rows = []
+    rows: list[tuple[str, str, tuple[float, float], tuple[float, float]]] = []
     for label in ix.slice_labels:
         best = best_line(ix, label, eps)
+        if best is None:
+            continue
         cells = []
         for method in ("STXS", best):
-            y = region_yields(study, method, label, eps) if method else None
+            y = region_yields(study, method, label, eps)
             if y is None:
                 break
             cells.append((y.z(eps), float(asimov_z(y.s_lin, y.b, eps))))
         if len(cells) == 2:
-            rows.append((label, best, *cells))
+            rows.append((label, best, cells[0], cells[1]))
     if not rows:
         return None
     body = "".join(

@@ -7,11 +7,11 @@ report reads it back with :meth:`LimitsResult.load`, validated, an error naming 
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, ClassVar, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from ._result import TypedResult
 
 LIMITS_FORMAT: Final = "mlstxs.limits"
 LIMITS_FORMAT_VERSION: Final = 1
@@ -35,7 +35,7 @@ class LimitsSampleRecord(BaseModel):
     path: str | None = None
 
 
-class LimitsResult(BaseModel):
+class LimitsResult(TypedResult):
     """Intervals, scans, Fisher information and posteriors of every observable of one sample.
 
     Attributes
@@ -59,6 +59,8 @@ class LimitsResult(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    format_error: ClassVar[type[ValueError]] = LimitsFormatError
+    file_name: ClassVar[str] = "limits.json"
 
     format: Literal["mlstxs.limits"] = LIMITS_FORMAT
     format_version: Literal[1] = LIMITS_FORMAT_VERSION
@@ -77,45 +79,6 @@ class LimitsResult(BaseModel):
     bayes: dict[str, Any] | None = None
     notes: list[str] = Field(default_factory=list)
     timing: dict[str, float] = Field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, source: str = "limits") -> LimitsResult:
-        """Validate a limits record; :class:`LimitsFormatError` names the source and field."""
-        if not isinstance(data, dict):
-            raise LimitsFormatError(f"{source}: a limits result must be a JSON object")
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"])
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            raise LimitsFormatError(f"{source}: bad field '{loc}': {msg}") from None
-
-    @classmethod
-    def load(cls, path: str | Path) -> LimitsResult:
-        """Read and validate ``limits.json`` (or the limits directory holding it)."""
-        path = Path(path)
-        if path.is_dir():
-            path = path / "limits.json"
-        if not path.is_file():
-            raise LimitsFormatError(f"{path}: no such limits file")
-        try:
-            data = json.loads(path.read_text())
-        except json.JSONDecodeError as exc:
-            raise LimitsFormatError(f"{path}: not valid JSON ({exc})") from None
-        return cls.from_dict(data, str(path))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready record."""
-        return self.model_dump(mode="json")
-
-    def save(self, path: str | Path) -> Path:
-        """Write ``limits.json`` atomically (a temporary file, then a rename)."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=1))
-        tmp.replace(path)
-        return path
 
     def with_sample_path(self, path: str) -> LimitsResult:
         """A copy recording the sample's path (relative to the limits directory)."""

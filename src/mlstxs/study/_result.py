@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Final, Literal, TypeGuard
+from typing import Any, ClassVar, Final, Literal, Self, TypeGuard
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -65,7 +65,56 @@ class SliceRecord(BaseModel):
     high_GeV: float | None
 
 
-class StudyResult(BaseModel):
+class TypedResult(BaseModel):
+    """Persistence shared by the stage results: validated on load with an error that names the
+    file and the field (``format_error``), saved atomically as ``file_name``."""
+
+    format_error: ClassVar[type[ValueError]] = ValueError
+    file_name: ClassVar[str] = "result.json"
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str | None = None) -> Self:
+        """Validate a record; ``format_error`` names the source and the bad field."""
+        source = source or cls.file_name
+        if not isinstance(data, dict):
+            raise cls.format_error(f"{source}: the result must be a JSON object")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(p) for p in err["loc"])
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            text = f"bad field '{loc}': {msg}" if loc else msg
+            raise cls.format_error(f"{source}: {text}") from None
+
+    @classmethod
+    def load(cls, path: str | Path) -> Self:
+        """Read and validate ``file_name`` (or the directory holding it)."""
+        path = Path(path)
+        if path.is_dir():
+            path = path / cls.file_name
+        if not path.is_file():
+            raise cls.format_error(f"{path}: no such {cls.file_name.split('.')[0]} file")
+        try:
+            data = json.loads(path.read_text())
+        except json.JSONDecodeError as exc:
+            raise cls.format_error(f"{path}: not valid JSON ({exc})") from None
+        return cls.from_dict(data, str(path))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready record."""
+        return self.model_dump(mode="json")
+
+    def save(self, path: str | Path) -> Path:
+        """Write the record atomically (a temporary file, then a rename)."""
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), indent=1))
+        tmp.replace(path)
+        return path
+
+
+class StudyResult(TypedResult):
     """A finished region study: settings, sample record, one record per (split, slice, ε,
     method), diagnostics of split 0 and the DNN training summary of every split.
 
@@ -74,6 +123,8 @@ class StudyResult(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    format_error: ClassVar[type[ValueError]] = StudyFormatError
+    file_name: ClassVar[str] = "study.json"
 
     format: Literal["mlstxs.study"] = STUDY_FORMAT
     format_version: Literal[1] = STUDY_FORMAT_VERSION
@@ -95,47 +146,6 @@ class StudyResult(BaseModel):
                 if not isinstance(rec, dict) or key not in rec:
                     raise ValueError(f"bad field 'records.{i}.{key}': missing")
         return data
-
-    # -- persistence ------------------------------------------------------------------------
-    @classmethod
-    def from_dict(cls, data: Any, source: str = "study") -> StudyResult:
-        """Validate a study record; :class:`StudyFormatError` names the source and field."""
-        if not isinstance(data, dict):
-            raise StudyFormatError(f"{source}: a study result must be a JSON object")
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"])
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            text = f"bad field '{loc}': {msg}" if loc else msg
-            raise StudyFormatError(f"{source}: {text}") from None
-
-    @classmethod
-    def load(cls, path: str | Path) -> StudyResult:
-        """Read and validate ``study.json`` (or the study directory holding it)."""
-        path = Path(path)
-        if path.is_dir():
-            path = path / "study.json"
-        if not path.is_file():
-            raise StudyFormatError(f"{path}: no such study file")
-        try:
-            data = json.loads(path.read_text())
-        except json.JSONDecodeError as exc:
-            raise StudyFormatError(f"{path}: not valid JSON ({exc})") from None
-        return cls.from_dict(data, str(path))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready record (docs/study_format.md)."""
-        return self.model_dump(mode="json")
-
-    def save(self, path: str | Path) -> Path:
-        """Write ``study.json`` atomically (a temporary file, then a rename)."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=1))
-        tmp.replace(path)
-        return path
 
     # -- reading ----------------------------------------------------------------------------
     @cached_property
