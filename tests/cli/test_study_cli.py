@@ -129,3 +129,16 @@ def test_publish_the_quick_study(reproduced, tmp_path):
         cli, ["publish", str(tmp_path), "--out", str(tmp_path / "p2")], obj={}
     )
     assert missing.exit_code == 1 and "no study.json" in missing.output
+
+
+def test_publish_works_from_any_directory(reproduced, tmp_path, monkeypatch):
+    """study.json records the sample relative to the study, not to the working directory."""
+    out, _ = reproduced
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    res = CliRunner().invoke(
+        cli, ["publish", str(out / "design"), "--out", str(tmp_path / "pub2")], obj={}
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads((out / "design" / "study.json").read_text())["sample"]["path"] == "../sample"

@@ -31,15 +31,15 @@ def fit(ctx, sample, point, observable, operators, lumi, epsilon, seed, out):
     from .._files import write_new_file
     from ..io import EventSample
     from ..study import fit_pseudo_data
-    from ._main import _csv, _parse_point
+    from ._options import csv_list, parse_point
 
     if out and Path(out).exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
     result = fit_pseudo_data(
         EventSample.load(sample),
-        _parse_point(point),
+        parse_point(point),
         observable=observable,
-        operators=tuple(_csv(operators)) if operators else None,
+        operators=tuple(csv_list(operators)) if operators else None,
         luminosity_fb=lumi,
         epsilon=epsilon,
         random_state=seed,

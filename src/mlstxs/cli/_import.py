@@ -25,11 +25,11 @@ def import_lhe(ctx, lhe_file, out, operators, max_events, overwrite):
     closure of held-out points (ids containing 'check') is reported."""
     from .._output import check_output
     from ..io import read_lhe
-    from ._main import _csv
+    from ._options import csv_list
 
     check_output(out, kind="sample", overwrite=overwrite, inputs=[lhe_file])
     result = read_lhe(
-        lhe_file, operators=tuple(_csv(operators)) if operators else None, max_events=max_events
+        lhe_file, operators=tuple(csv_list(operators)) if operators else None, max_events=max_events
     )
     result.sample.save(out, overwrite=overwrite, inputs=[lhe_file])
     click.echo(repr(result))

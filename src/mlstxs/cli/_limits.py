@@ -47,11 +47,11 @@ def limits(ctx, sample, out, design, operators, lumi, epsilon, learner, overwrit
     binnings and unbinned likelihoods (learned and true ratio), with Fisher fractions."""
     from ..pipeline import set_limits
     from ..study import LimitsConfig
-    from ._main import _csv
+    from ._options import csv_list
 
     settings = {"learner": None if learner == "none" else learner}
     if operators:
-        settings["operators"] = tuple(_csv(operators))
+        settings["operators"] = tuple(csv_list(operators))
     if lumi is not None:
         settings["luminosity_fb"] = lumi
     if epsilon is not None:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import click
-import yaml
 
 from .. import __version__
 from ..generate import GeneratorConfig
 from ._errors import reports_errors
+from ._options import csv_list, floats, parse_point, read_config_file
 
 _DEFAULT = {name: field.default for name, field in GeneratorConfig.model_fields.items()}
 """Defaults of the command-line options: those of GeneratorConfig (one source of truth)."""
@@ -29,45 +28,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """mlstxs: SMEFT-sensitive STXS-like regions for p p → Z H → ℓℓ b b̄."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-
-
-def _csv(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
-def _floats(
-    value: str, n: int | None = None, option: str = "value", open_last: bool = False
-) -> tuple[float, ...]:
-    """Comma-separated finite numbers (``n`` of them if given); with ``open_last`` the last
-    may be ``inf`` (an open bin edge). Errors are one-line ValueErrors naming ``option``."""
-    try:
-        out = tuple(float(v) for v in _csv(value))
-    except ValueError:
-        raise ValueError(f"{option}: expected comma-separated numbers, got {value!r}") from None
-    if n is not None and len(out) != n:
-        raise ValueError(f"{option}: expected {n} comma-separated numbers, got {value!r}")
-    body = out[:-1] if open_last and out and out[-1] == math.inf else out
-    bad = [v for v in body if not math.isfinite(v)]
-    if bad:
-        where = " (inf only as the last edge)" if open_last else ""
-        raise ValueError(f"{option}: {bad[0]} is not a finite number{where}, got {value!r}")
-    return out
-
-
-def _read_config_file(path: str | None) -> dict:
-    """Settings from a YAML/JSON file; a syntax error is one line naming the file and line."""
-    if path is None:
-        return {}
-    try:
-        data = yaml.safe_load(Path(path).read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        why = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ValueError(f"{path}: not valid YAML/JSON{where}: {why}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping of settings")
-    return data
 
 
 @cli.command()
@@ -176,14 +136,14 @@ def generate(ctx, detector_config, config_file, scheduler, out, overwrite, progr
     from ..physics import load_pdf
     from ._progress import progress_bar
 
-    settings = _read_config_file(config_file)
+    settings = read_config_file(config_file)
     for option, value in opts.items():
         explicit = ctx.get_parameter_source(option) != click.core.ParameterSource.DEFAULT
         name, convert = _SETTINGS[option]
         if explicit or name not in settings:
             settings[name] = convert(value)
     if detector_config:
-        settings["detector"] = _read_config_file(detector_config)
+        settings["detector"] = read_config_file(detector_config)
     config = GeneratorConfig(**settings)
     load_pdf(config.pdf)  # fail early, before anything is written
     with progress_bar("generating", enabled=progress) as update:
@@ -196,7 +156,7 @@ def generate(ctx, detector_config, config_file, scheduler, out, overwrite, progr
 def _operators(value: str) -> list[str]:
     from ..physics import OPERATORS
 
-    return list(OPERATORS) if value.strip().lower() == "all" else _csv(value)
+    return list(OPERATORS) if value.strip().lower() == "all" else csv_list(value)
 
 
 def _identity(value):
@@ -219,10 +179,10 @@ _SETTINGS = {
     "pdf": ("pdf", _identity),
     "scale": ("scale", lambda v: v if v == "mzh" else _fixed_scale(v)),
     "flavours": ("flavours", int),
-    "leptons": ("lepton_flavours", _csv),
-    "mll_window": ("mll_window_GeV", lambda v: _floats(v, 2, "--mll-window")),
+    "leptons": ("lepton_flavours", csv_list),
+    "mll_window": ("mll_window_GeV", lambda v: floats(v, 2, "--mll-window")),
     "ptz_min": ("ptz_min_GeV", _identity),
-    "mzh_exponents": ("mzh_exponents", lambda v: _floats(v, option="--mzh-exponents")),
+    "mzh_exponents": ("mzh_exponents", lambda v: floats(v, option="--mzh-exponents")),
     "scheme": ("scheme", _identity),
     "level": ("level", _identity),
     "chunk_size": ("chunk_size", _identity),
@@ -239,31 +199,6 @@ def _print_summary(path: Path) -> None:
         f"wrote {meta.n_events} events ({meta.level} level, {meta.n_trials} drawn) to {path}; "
         f"σ_SM = {sm.xsec_pb * 1e3:.4f} ± {sm.error_pb * 1e3:.4f} fb"
     )
-
-
-def _parse_point(point: str | None, option: str = "--point") -> dict[str, float]:
-    """``NAME=VALUE,...`` as Wilson coefficients: known operator names, each once, finite
-    values. Errors are one-line ValueErrors naming ``option``."""
-    from ..physics import validate_operators
-
-    out: dict[str, float] = {}
-    for item in _csv(point):
-        name, sep, value = (part.strip() for part in item.partition("="))
-        if not sep:
-            raise ValueError(f"{option}: expected NAME=VALUE, got {item!r}")
-        if name in out:
-            raise ValueError(f"{option}: {name} is given twice ({name}={out[name]:g} and {item})")
-        try:
-            out[name] = float(value)
-        except ValueError:
-            raise ValueError(f"{option}: not a number in {item!r}") from None
-        if not math.isfinite(out[name]):
-            raise ValueError(f"{option}: {item} is not a finite number")
-    try:
-        validate_operators(out)
-    except ValueError as exc:
-        raise ValueError(f"{option}: {exc}") from None
-    return out
 
 
 @cli.command()
@@ -284,8 +219,8 @@ def info(ctx, sample, as_json, point, bins):
     the SM one with the correlated MC error."""
     from ..io import EventSample
 
-    edges = _floats(bins, option="--bins", open_last=True)
-    c = _parse_point(point) or None
+    edges = floats(bins, option="--bins", open_last=True)
+    c = parse_point(point) or None
     s = EventSample.load(sample)
     if len(s) == 0:
         click.echo(f"Warning: {sample} holds no events: all cross sections are 0", err=True)

@@ -15,20 +15,20 @@ def _study_config(config_file, preset, overrides: dict):
 
     settings = dict(PRESETS[preset])
     if config_file:
-        from ._main import _read_config_file
+        from ._options import read_config_file
 
-        settings.update(_read_config_file(config_file))
+        settings.update(read_config_file(config_file))
     settings.update({k: v for k, v in overrides.items() if v is not None})
     return StudyConfig(**settings)
 
 
 def _overrides(splits, epsilons, benchmark, lumi, seed) -> dict:
-    from ._main import _floats, _parse_point
+    from ._options import floats, parse_point
 
     return {
         "n_splits": splits,
-        "epsilons": _floats(epsilons, option="--epsilons") if epsilons else None,
-        "benchmark": _parse_point(benchmark, option="--benchmark") if benchmark else None,
+        "epsilons": floats(epsilons, option="--epsilons") if epsilons else None,
+        "benchmark": parse_point(benchmark, option="--benchmark") if benchmark else None,
         "luminosity_fb": lumi,
         "seed": seed,
     }

@@ -44,7 +44,7 @@ def check_features(X: ArrayLike, n_features: int | None = None, name: str = "X")
 
 def check_operators(operators: Sequence[str]) -> tuple[str, ...]:
     """Known, unique operator names, in the order given (that of the columns of c points)."""
-    ops = WeightPolynomial(tuple(operators)).operators
+    ops = tuple(WeightPolynomial(operators).operators)
     if not ops:
         raise ValueError("operators must name at least one Wilson coefficient")
     return ops

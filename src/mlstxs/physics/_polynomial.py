@@ -149,7 +149,8 @@ class WeightPolynomial:
     (('w_sm', 'w_cHW', 'w_cHWB'), [[1.0, 2.0, 0.0, 4.0, 0.0, 0.0]])
     """
 
-    operators: tuple[str, ...]
+    operators: Sequence[str]
+    """The operators, stored as a tuple (any sequence of names is accepted, not a string)."""
     lambda_TeV: float = 1.0
     pairs: tuple[Pair, ...] = field(init=False, repr=False)
     """(i, j) of each term, eq. (2), in stored order (:func:`weight_term_pairs`)."""

@@ -25,22 +25,36 @@ def _save(fig: Figure, out_dir: Path, name: str) -> list[Path]:
 
 
 def plot_scans(limits: LimitsResult, out_dir: Path) -> list[Path]:
-    """One figure per operator: Δ(−2 ln L) of every observable, with the 68/95 % CL lines."""
+    """One figure per operator: Δ(−2 ln L) of every observable with the 68/95 % CL lines, and
+    below it each observable's Δ(−2 ln L) minus the optimum's (the true-ratio unbinned
+    likelihood), where curves that lie on top of each other above are told apart."""
     paths = []
     for op, per_obs in limits.scans_1d.items():
+        curves = {
+            obs: (
+                np.asarray(scan["grid"], dtype=float),
+                np.array([np.nan if d is None else d for d in scan["delta"]], dtype=float),
+            )
+            for obs, scan in per_obs.items()
+        }
+        ref = curves.get(REFERENCE)
         with style_context():
-            fig, axes = new_figure(size=(8, 6))
-            ax = axes[0, 0]
-            for color, (obs, scan) in zip(COLORS, per_obs.items(), strict=False):
-                grid = np.asarray(scan["grid"], dtype=float)
-                delta = np.array([np.nan if d is None else d for d in scan["delta"]], dtype=float)
+            fig, axes = new_figure(
+                2, 1, size=(8, 8), sharex=True, gridspec_kw={"height_ratios": (3, 2)}
+            )
+            ax, rel = axes[0, 0], axes[1, 0]
+            for color, (obs, (grid, delta)) in zip(COLORS, curves.items(), strict=False):
                 ax.plot(grid, delta, color=color, label=obs)
+                if ref is not None and ref[0].shape == grid.shape:
+                    rel.plot(grid, delta - ref[1], color=color)
             for level, style in ((1.0, ":"), (3.84, "--")):
                 ax.axhline(level, color="grey", ls=style, lw=1)
             ax.set_ylim(0, 6)
-            ax.set_xlabel(f"{op}  (Λ = {limits.lambda_TeV:g} TeV)")
             ax.set_ylabel(r"$-2\,\Delta\ln L$ (Asimov)")
-            ax.legend(fontsize=11, loc="upper center")
+            rel.axhline(0.0, color="grey", lw=1)
+            rel.set_ylabel("minus the optimum's")
+            rel.set_xlabel(f"{op}  (Λ = {limits.lambda_TeV:g} TeV)")
+            fig.legend(loc="outside lower center", ncols=3, fontsize=11, frameon=False)
             label(ax, limits)
             paths += _save(fig, out_dir, f"scan_{op}")
     return paths

@@ -321,8 +321,8 @@ def binned_model(
     Bins with no yield in any term are dropped (noted). A bin with b_k = 0 but an EFT yield
     must have ε_k = 0: σ_b = ε_k b_k vanishes there, so a positive ε_k would be ignored.
     """
-    poly = WeightPolynomial(tuple(operators))
-    ops, n_terms = poly.operators, poly.n_terms
+    poly = WeightPolynomial(operators)
+    ops, n_terms = tuple(poly.operators), poly.n_terms
     idx, w = np.asarray(bin_index), np.asarray(terms, dtype=float)
     if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
         raise ValueError(f"bin_index must be a 1-D integer array, got {idx.dtype} {idx.shape}")

@@ -315,7 +315,7 @@ def unbinned_model(
         σ_t = Σ_i w_t,i [pb], the normalisation ν(c) of eq. (1); default Σ_i w_sm,i (1, r_t,i)
         (pass the true totals when the ratios are learned).
     """
-    poly = WeightPolynomial(tuple(operators))
+    poly = WeightPolynomial(operators)
     r = np.ascontiguousarray(ratio_coefficients, dtype=float)
     w = np.asarray(w_sm, dtype=float)
     k = poly.n_terms
@@ -327,7 +327,7 @@ def unbinned_model(
     sig = np.asarray(sig, dtype=float)
     if sig.shape != (k,) or not (np.isfinite(r).all() and np.isfinite(w).all()):
         raise ValueError(f"sigma_terms must have shape ({k},); R and w_sm must be finite")
-    return UnbinnedModel(r, w, poly.operators, check_luminosity(luminosity_fb), sig)
+    return UnbinnedModel(r, w, tuple(poly.operators), check_luminosity(luminosity_fb), sig)
 
 
 def fisher_information(model: UnbinnedModel, c0: ArrayLike = 0.0) -> np.ndarray:
@@ -381,7 +381,7 @@ def binned_fisher_information(
         ≤ :func:`fisher_information` of the same events (in the matrix sense; the
         data-processing inequality), with equality when r is constant within each bin.
     """
-    poly = WeightPolynomial(tuple(operators))
+    poly = WeightPolynomial(operators)
     c = poly.validate_point(c0)
     idx = np.asarray(bin_index, dtype=np.int64)
     w = np.asarray(weights, dtype=float)
