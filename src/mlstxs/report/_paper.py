@@ -5,8 +5,6 @@ results differ — all computed from the run's records and the paper's published
 
 from __future__ import annotations
 
-import math
-
 from ..study import (
     PAPER_EPSILONS,
     PAPER_LINE_TABLES,
@@ -28,17 +26,13 @@ def _cell_ours(study: StudyResult, method: str, label: str, eps: float) -> str:
     return format_pm(s.mean, s.std)
 
 
-def _matching_eps(study: StudyResult, eps: float) -> float | None:
-    return next((e for e in study.index.epsilons if math.isclose(e, eps)), None)
-
-
 def side_by_side_html(study: StudyResult) -> str:
     """Tables V–VII of the paper next to this run's significances, per ε."""
     ix = study.index
     labels = [lab for lab in PAPER_SLICES if lab in ix.slice_labels]
     out = []
     for eps in PAPER_EPSILONS:
-        e = _matching_eps(study, eps)
+        e = study.index.find_epsilon(eps)
         if e is None or not labels:
             continue
         head = "<tr><th>Method</th>" + "".join(
@@ -117,7 +111,7 @@ def normalisation_html(study: StudyResult) -> str:
 def slopes_html(study: StudyResult) -> str:
     """Our SVM+scan slopes against the paper's Table II, per slice at ε = 0.5."""
     ix = study.index
-    eps = _matching_eps(study, 0.5)
+    eps = study.index.find_epsilon(0.5)
     if eps is None or "SVM+scan" not in ix.methods:
         return ""
     rows, signs = [], []
@@ -170,7 +164,7 @@ def gain_trend_html(study: StudyResult) -> str:
     ix = study.index
     rows = []
     for eps in PAPER_EPSILONS:
-        e = _matching_eps(study, eps)
+        e = study.index.find_epsilon(eps)
         if e is None:
             continue
         paper = [

@@ -94,7 +94,7 @@ def paper_match(study: StudyResult, methods: tuple[str, ...] = ()) -> PaperMatch
         (label, eps, eps_study)
         for label in PAPER_SLICES
         for eps in PAPER_EPSILONS
-        if label in ix.slice_labels and (eps_study := _matching(ix.epsilons, eps)) is not None
+        if label in ix.slice_labels and (eps_study := ix.find_epsilon(eps)) is not None
     ]
     found = {(lab, eps): region_yields(study, "STXS", lab, e) for lab, eps, e in cells}
     yields = {key: y for key, y in found.items() if y is not None}
@@ -123,7 +123,3 @@ def paper_match(study: StudyResult, methods: tuple[str, ...] = ()) -> PaperMatch
         residuals={k: float(v) for k, v in res.items()},
         predicted=predicted,
     )
-
-
-def _matching(values: list[float], eps: float) -> float | None:
-    return next((v for v in values if math.isclose(v, eps, rel_tol=1e-9)), None)

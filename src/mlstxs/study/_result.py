@@ -226,12 +226,17 @@ class StudyIndex:
             self._records.setdefault(key, {})[int(rec["split"])] = rec
         self.splits: list[int] = sorted({int(r["split"]) for r in study.records})
 
+    def find_epsilon(self, eps: float) -> float | None:
+        """The study ε equal (within rounding) to ``eps``, or None if the study has none."""
+        return next(
+            (e for e in self.epsilons if math.isclose(e, float(eps), rel_tol=1e-9, abs_tol=1e-12)),
+            None,
+        )
+
     def match_epsilon(self, eps: float) -> float:
         """The study ε equal (within rounding) to ``eps``, or ``eps`` itself."""
-        for e in self.epsilons:
-            if math.isclose(e, float(eps), rel_tol=1e-9, abs_tol=1e-12):
-                return e
-        return float(eps)
+        found = self.find_epsilon(eps)
+        return float(eps) if found is None else found
 
     def records(self, method: str, slice_label: str, eps: float) -> dict[int, dict]:
         """Records of one (method, slice, ε) by split (all, evaluable or not)."""
